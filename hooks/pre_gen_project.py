@@ -1,0 +1,115 @@
+"""Validate every answer before cookiecutter writes a single file.
+
+Cookiecutter renders this file with Jinja, so the answers arrive as a JSON
+string (read as data, never pasted in as code). Importing the module without
+rendering it, as the template's unit tests do, is harmless: validation runs
+only under ``__main__``.
+
+A failing check prints one line naming the option and what is allowed, then
+exits non-zero: cookiecutter removes the half-made project directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import posixpath
+import re
+import shutil
+import sys
+
+ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# GitHub: alphanumerics and single hyphens, no leading or trailing hyphen, <= 39.
+GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+DATASETS = {
+    "classification": ("breast_cancer", "wine", "csv"),
+    "regression": ("diabetes", "csv"),
+}
+REMOTE_SCHEMES = {"s3": "s3://", "gs": "gs://", "azure": "azure://"}
+LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary")
+# Bake-time tools: post_gen_project runs them to initialise the repository.
+BAKE_TOOLS = {"git": "git", "uv": "uv"}
+BAKE_MODULES = {"dvc": "dvc", "hydra": "hydra-core"}
+BAKE_FIX = (
+    "run cookiecutter from an environment that has them, e.g. "
+    "`uvx --with dvc cookiecutter <template>`"
+)
+
+
+class AnswerError(ValueError):
+    """An answer that the template cannot use."""
+
+
+def validate(answers: dict[str, str]) -> None:
+    """Raise AnswerError for the first answer that is not allowed."""
+    _match(answers, "project_slug", SLUG, "lowercase letters and digits separated by single hyphens, e.g. my-ml-project")
+    _match(answers, "package_name", PACKAGE, "a Python identifier in lowercase, e.g. my_ml_project")
+    if not answers["project_name"].strip():
+        raise AnswerError("project_name: must not be empty")
+    _match(answers, "author_email", EMAIL, "an address like you@example.com")
+    _match(answers, "github_owner", GITHUB_OWNER, "a GitHub user or organisation name (letters, digits, single hyphens, at most 39)")
+    _choose(answers, "python_version", PYTHON_VERSIONS)
+    _choose(answers, "task", tuple(DATASETS))
+    _choose(answers, "dataset", DATASETS[answers["task"]], f"for task {answers['task']}")
+    _choose(answers, "dvc_remote", ("local", *REMOTE_SCHEMES, "none"))
+    _check_remote_url(answers["dvc_remote"], answers["dvc_remote_url"])
+    _choose(answers, "license", LICENSES)
+
+
+def check_bake_tools() -> None:
+    """Raise AnswerError when a tool that post_gen_project needs is missing."""
+    missing = [name for name, exe in BAKE_TOOLS.items() if shutil.which(exe) is None]
+    missing += [dist for module, dist in BAKE_MODULES.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        raise AnswerError(f"missing bake-time tools: {', '.join(missing)}; {BAKE_FIX}")
+
+
+def _match(answers: dict[str, str], key: str, pattern: re.Pattern[str], allowed: str) -> None:
+    if not pattern.fullmatch(answers[key]):
+        raise AnswerError(f"{key}: {answers[key]!r} is not valid; use {allowed}")
+
+
+def _choose(answers: dict[str, str], key: str, choices: tuple[str, ...], context: str = "") -> None:
+    if answers[key] not in choices:
+        where = f" {context}" if context else ""
+        raise AnswerError(f"{key}: {answers[key]!r} is not allowed{where}; choose one of {', '.join(choices)}")
+
+
+def _check_remote_url(remote: str, url: str) -> None:
+    if remote == "none":
+        return
+    if not url.strip():
+        raise AnswerError(f"dvc_remote_url: must not be empty for dvc_remote {remote}")
+    scheme = REMOTE_SCHEMES.get(remote)
+    if scheme and not url.startswith(scheme):
+        raise AnswerError(f"dvc_remote_url: {url!r} does not fit dvc_remote {remote}; use a URL starting with {scheme}")
+    if remote == "local" and ("://" in url or not _outside_project(url)):
+        raise AnswerError(
+            f"dvc_remote_url: {url!r} is not a directory outside the project; "
+            "dvc_remote local takes an absolute path or one starting with ../"
+        )
+
+
+def _outside_project(path: str) -> bool:
+    """True when a path, taken relative to the project directory, leaves it."""
+    return posixpath.isabs(path) or posixpath.normpath(path).startswith("..")
+
+
+def main() -> int:
+    try:
+        validate(json.loads(ANSWERS_JSON))
+        check_bake_tools()
+    except AnswerError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Load the raw data and check that it can train a model.
+
+Only pandas is imported at module level: scikit-learn's datasets are
+imported when an embedded dataset is actually loaded.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError
+
+# Datasets that ship inside scikit-learn: no download needed.
+EMBEDDED = {"breast_cancer": "load_breast_cancer", "wine": "load_wine", "diabetes": "load_diabetes"}
+
+
+def load_embedded(name: str, target: str) -> pd.DataFrame:
+    """An embedded scikit-learn dataset as one frame, class labels by name."""
+    if name not in EMBEDDED:
+        raise DataError(f"data.name: no embedded dataset {name!r}; choose one of {', '.join(EMBEDDED)}")
+    from sklearn import datasets
+
+    bunch = getattr(datasets, EMBEDDED[name])(as_frame=True)
+    frame = bunch.frame.rename(columns={"target": target})
+    if "target_names" in bunch:  # classification: readable labels in metrics and plots
+        frame[target] = bunch.target_names[bunch.target]
+    return frame
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read the user's CSV, turning pandas' parse errors into a DataError."""
+    if not path.exists():
+        raise DataError(f"{path} not found; put your CSV there and run `dvc add {path}`, or `dvc pull` it")
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path} is empty; it needs a header row and at least one data row") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{path} is not a readable CSV: {err}") from None
+
+
+def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str) -> None:
+    """Raise DataError naming the first reason the frame cannot train a model."""
+    if target not in frame.columns:
+        raise DataError(
+            f"{source}: target column {target!r} not found; the columns are {', '.join(map(str, frame.columns))}. "
+            "Set data.target in conf/data/ to one of them."
+        )
+    if frame.empty:
+        raise DataError(f"{source}: no data rows")
+    if frame.shape[1] < 2:
+        raise DataError(f"{source}: no feature columns besides the target {target!r}")
+    missing = int(frame[target].isna().sum())
+    if missing:
+        raise DataError(f"{source}: target {target!r} is missing in {missing} rows; drop or fill them")
+    unsupported = [
+        str(column)
+        for column, dtype in frame.dtypes.items()
+        if column != target and (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+    ]
+    if unsupported:
+        raise DataError(f"{source}: unsupported column types in {', '.join(unsupported)}; use numbers or categories")
+    if task == "regression" and not pd.api.types.is_numeric_dtype(frame[target]):
+        raise DataError(f"{source}: regression needs a numeric target, but {target!r} is {frame[target].dtype}")
+    if task == "classification" and frame[target].nunique() < 2:
+        raise DataError(f"{source}: target {target!r} has a single class; classification needs at least two")

@@ -1,0 +1,45 @@
+"""Stage `evaluate`: score the model on the test split and write DVC metrics and plots.
+
+Reads: params `task` and `data.target`; models/model.joblib; data/prepared/test.parquet.
+Writes: reports/metrics.json and one CSV per plot under reports/plots/.
+"""
+
+import json
+import shutil
+
+import joblib
+import pandas as pd
+
+from .errors import run_stage
+from .metrics import classification_metrics, regression_metrics
+from .params import load_params
+from .paths import METRICS, MODEL, PLOTS_DIR, TEST
+from .plots import classification_plots, feature_importance, regression_plots
+
+
+def main() -> None:
+    params = load_params()
+    pipeline = joblib.load(MODEL)
+    test = pd.read_parquet(TEST)
+    features, target = test.drop(columns=params.data.target), test[params.data.target]
+    if params.task == "classification":
+        scores = classification_metrics(pipeline, features, target)
+        tables = classification_plots(pipeline, features, target)
+    else:
+        scores = regression_metrics(pipeline, features, target)
+        tables = regression_plots(pipeline, features, target)
+    importance = feature_importance(pipeline)
+    if importance is not None:
+        tables["feature_importance"] = importance
+
+    METRICS.parent.mkdir(parents=True, exist_ok=True)
+    METRICS.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    shutil.rmtree(PLOTS_DIR, ignore_errors=True)  # no stale plot from an earlier model
+    PLOTS_DIR.mkdir(parents=True)
+    for name, table in tables.items():
+        table.to_csv(PLOTS_DIR / f"{name}.csv", index=False)
+    print("evaluate: " + ", ".join(f"{name}={value:.4f}" for name, value in scores.items()))
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,90 @@
+"""The typed schema of params.yaml, and the one way stages read it.
+
+Hydra composes conf/ into params.yaml; this schema then rejects unknown keys,
+wrong types and out-of-range values before a stage does any work. Model
+hyperparameters are checked against the estimator itself, in train.
+"""
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+from .paths import CONF_DIR, PARAMS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SplitParams(_Strict):
+    test_size: float = Field(gt=0, lt=1)
+    seed: int
+    stratify: bool
+
+
+class DataParams(_Strict):
+    name: str
+    source: Literal["sklearn", "csv"]
+    path: str | None = None
+    target: str = Field(min_length=1)
+    split: SplitParams
+
+    @model_validator(mode="after")
+    def _csv_needs_path(self) -> "DataParams":
+        if self.source == "csv" and not self.path:
+            raise ValueError("data.path is required when data.source is csv")
+        return self
+
+
+class ModelParams(BaseModel):
+    """`_target_` names the estimator class; every other key is a hyperparameter."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    target: str = Field(alias="_target_")
+
+    @field_validator("name")
+    @classmethod
+    def _known_model(cls, name: str) -> str:
+        choices = model_choices()
+        if choices and name not in choices:
+            raise ValueError(f"unknown model {name!r}; choose one of {', '.join(choices)}")
+        return name
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Params(_Strict):
+    task: Literal["classification", "regression"]
+    seed: int
+    data: DataParams
+    model: ModelParams
+
+
+def model_choices(conf_dir: Path = CONF_DIR) -> list[str]:
+    """The models conf/model/ offers, by file name."""
+    return sorted(path.stem for path in (conf_dir / "model").glob("*.yaml"))
+
+
+def validate_params(raw: object, source: str = str(PARAMS)) -> Params:
+    """Check composed params against the schema; ConfigError lists every problem."""
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'top level'}: {problem['msg']}"
+            for problem in err.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None
+
+
+def load_params(path: Path = PARAMS) -> Params:
+    if not path.exists():
+        raise ConfigError(f"{path} not found; run `make params` to compose it from {CONF_DIR}/")
+    return validate_params(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))

@@ -1,0 +1,15 @@
+"""Where the stages read and write, relative to the repository root.
+
+dvc.yaml declares the same paths as stage deps and outs; keep the two in step.
+"""
+
+from pathlib import Path
+
+PARAMS = Path("params.yaml")
+CONF_DIR = Path("conf")
+RAW_DIR = Path("data/raw")
+TRAIN = Path("data/prepared/train.parquet")
+TEST = Path("data/prepared/test.parquet")
+MODEL = Path("models/model.joblib")
+METRICS = Path("reports/metrics.json")
+PLOTS_DIR = Path("reports/plots")

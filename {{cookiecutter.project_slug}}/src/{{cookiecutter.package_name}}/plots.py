@@ -1,0 +1,48 @@
+"""Tables behind the DVC plots declared in dvc.yaml (one CSV per plot)."""
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import label_binarize
+
+
+def classification_plots(pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, pd.DataFrame]:
+    """Confusion pairs, plus ROC and precision-recall curves (micro-averaged for multiclass)."""
+    tables = {"confusion": pd.DataFrame({"actual": labels.to_numpy(), "predicted": pipeline.predict(features)})}
+    if hasattr(pipeline, "predict_proba"):
+        classes = pipeline.classes_
+        probabilities = pipeline.predict_proba(features)
+        if len(classes) == 2:
+            truth, scores = (labels == classes[1]).to_numpy(), probabilities[:, 1]
+        else:
+            truth, scores = label_binarize(labels, classes=classes).ravel(), probabilities.ravel()
+        fpr, tpr, _ = metrics.roc_curve(truth, scores)
+        precision, recall, _ = metrics.precision_recall_curve(truth, scores)
+        tables["roc"] = pd.DataFrame({"fpr": fpr, "tpr": tpr})
+        tables["precision_recall"] = pd.DataFrame({"recall": recall, "precision": precision})
+    return tables
+
+
+def regression_plots(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> dict[str, pd.DataFrame]:
+    """Predicted against actual values, with residuals."""
+    predicted = pipeline.predict(features)
+    return {
+        "predictions": pd.DataFrame(
+            {"actual": targets.to_numpy(), "predicted": predicted, "residual": targets.to_numpy() - predicted}
+        )
+    }
+
+
+def feature_importance(pipeline: Pipeline) -> pd.DataFrame | None:
+    """Importance per encoded feature: feature_importances_, or |coef_| for linear models."""
+    estimator = pipeline[-1]
+    if hasattr(estimator, "feature_importances_"):
+        importance = estimator.feature_importances_
+    elif hasattr(estimator, "coef_"):
+        importance = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
+    else:
+        return None
+    names = pipeline[:-1].get_feature_names_out()
+    table = pd.DataFrame({"feature": names, "importance": importance})
+    return table.sort_values("importance", ascending=False, ignore_index=True)

@@ -1,0 +1,54 @@
+"""Stage `prepare`: load the raw data, validate it, split it into train and test.
+
+Reads: params `task` and `data`; the user's CSV when data.source is csv.
+Writes: data/raw/<name>.csv for embedded datasets, and data/prepared/*.parquet.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from .data import load_embedded, read_csv, validate_frame
+from .errors import DataError, run_stage
+from .params import Params, load_params
+from .paths import RAW_DIR, TEST, TRAIN
+
+
+def load_raw(params: Params) -> tuple[pd.DataFrame, Path]:
+    """The raw frame and its path; embedded datasets are materialised for DVC to track."""
+    data = params.data
+    if data.source == "csv":
+        path = Path(data.path or "")
+        return read_csv(path), path
+    path = RAW_DIR / f"{data.name}.csv"
+    frame = load_embedded(data.name, data.target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    return frame, path
+
+
+def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A seeded train/test split, stratified by class for classification."""
+    from sklearn.model_selection import train_test_split
+
+    settings, target = params.data.split, params.data.target
+    stratify = frame[target] if settings.stratify and params.task == "classification" else None
+    if stratify is not None and stratify.value_counts().min() < 2:
+        rare = stratify.value_counts().idxmin()
+        raise DataError(f"class {rare!r} has a single row, too few to stratify; add rows or set data.split.stratify false")
+    return train_test_split(frame, test_size=settings.test_size, random_state=settings.seed, stratify=stratify)
+
+
+def main() -> None:
+    params = load_params()
+    frame, path = load_raw(params)
+    validate_frame(frame, params.data.target, params.task, str(path))
+    train, test = split(frame, params)
+    TRAIN.parent.mkdir(parents=True, exist_ok=True)
+    train.to_parquet(TRAIN, index=False)
+    test.to_parquet(TEST, index=False)
+    print(f"prepare: {len(train)} train and {len(test)} test rows from {path}")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,35 @@
+"""Stage `train`: fit the configured model on the training split.
+
+Reads: params `data.target` and `model`; data/prepared/train.parquet.
+Writes: models/model.joblib (preprocessing and estimator in one Pipeline).
+"""
+
+import joblib
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from .errors import ConfigError, run_stage
+from .features import build_pipeline
+from .params import ModelParams, load_params
+from .paths import MODEL, TRAIN
+
+
+def train(frame: pd.DataFrame, target: str, model: ModelParams) -> Pipeline:
+    pipeline = build_pipeline(model)
+    try:
+        pipeline.fit(frame.drop(columns=target), frame[target])
+    except ValueError as err:  # includes scikit-learn's checks of hyperparameter values
+        raise ConfigError(f"training model {model.name} failed: {err}") from None
+    return pipeline
+
+
+def main() -> None:
+    params = load_params()
+    pipeline = train(pd.read_parquet(TRAIN), params.data.target, params.model)
+    MODEL.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline, MODEL)
+    print(f"train: fitted {params.model.name} ({params.model.target}), saved to {MODEL}")
+
+
+if __name__ == "__main__":
+    run_stage(main)
