@@ -1,0 +1,67 @@
+"""Shared machinery of the template harness.
+
+Every test here bakes the real template with cookiecutter and inspects or
+runs what comes out. Bakes need `uv` and `dvc` on PATH (the post-generation
+hook calls them), so the harness environment's bin directory goes first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+HARNESS_BIN = Path(sys.executable).parent
+os.environ["PATH"] = f"{HARNESS_BIN}{os.pathsep}{os.environ['PATH']}"
+os.environ["DVC_NO_ANALYTICS"] = "1"
+# Commits the harness makes in baked repos (the bake itself needs no identity).
+for var, value in {
+    "GIT_AUTHOR_NAME": "Harness",
+    "GIT_AUTHOR_EMAIL": "harness@example.com",
+    "GIT_COMMITTER_NAME": "Harness",
+    "GIT_COMMITTER_EMAIL": "harness@example.com",
+}.items():
+    os.environ.setdefault(var, value)
+
+DEFAULTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+
+
+def run(
+    *command: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, returning its output; on failure show the output in the assertion."""
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"`{' '.join(command)}` exited {result.returncode} in {cwd}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def tracked_files(project: Path) -> set[str]:
+    return set(run("git", "ls-files", cwd=project).stdout.split())
+
+
+@pytest.fixture(scope="session")
+def shared_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One environment for every baked project: `make setup` syncs it from each uv.lock."""
+    return tmp_path_factory.mktemp("baked-venv") / "venv"
+
+
+@pytest.fixture
+def bake(cookies) -> Iterator:
+    """Bake the template with some answers; yields a function returning the project path."""
+
+    def _bake(**answers: str) -> Path:
+        result = cookies.bake(extra_context=answers)
+        assert result.exception is None, f"bake failed: {result.exception}"
+        assert result.exit_code == 0
+        return Path(result.project_path)
+
+    yield _bake

@@ -1,0 +1,123 @@
+"""Unit tests of the hooks' logic, on answers given as plain data."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hooks import post_gen, pre_gen
+
+GOOD = {
+    "project_name": "My ML Project",
+    "project_slug": "my-ml-project",
+    "package_name": "my_ml_project",
+    "description": "d",
+    "author_name": "Ada",
+    "author_email": "ada@example.com",
+    "github_owner": "ada-lab",
+    "python_version": "3.11",
+    "task": "classification",
+    "dataset": "breast_cancer",
+    "dvc_remote": "local",
+    "dvc_remote_url": "../my-ml-project-dvc-remote",
+    "license": "MIT",
+}
+
+
+def test_default_style_answers_pass() -> None:
+    pre_gen.validate(GOOD)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"project_slug": "My Project"}, "project_slug: 'My Project' is not valid"),
+        ({"project_slug": "my--project"}, "project_slug"),
+        ({"project_slug": "1project"}, "project_slug"),
+        ({"package_name": "my-project"}, "package_name: 'my-project' is not valid"),
+        ({"package_name": "class "}, "package_name"),
+        ({"project_name": "  "}, "project_name: must not be empty"),
+        ({"author_email": "ada.example.com"}, "author_email: 'ada.example.com' is not valid"),
+        ({"github_owner": "-ada"}, "github_owner"),
+        ({"github_owner": "a" * 40}, "github_owner"),
+        ({"python_version": "3.9"}, "python_version: '3.9' is not allowed; choose one of 3.11, 3.12, 3.13"),
+        ({"task": "clustering"}, "task: 'clustering' is not allowed; choose one of classification, regression"),
+        ({"dataset": "diabetes"}, "dataset: 'diabetes' is not allowed for task classification; choose one of"),
+        ({"task": "regression", "dataset": "wine"}, "dataset: 'wine' is not allowed for task regression"),
+        ({"dataset": "iris"}, "dataset: 'iris' is not allowed"),
+        ({"dvc_remote": "ftp"}, "dvc_remote: 'ftp' is not allowed"),
+        ({"dvc_remote": "s3", "dvc_remote_url": "gs://bucket/x"}, "use a URL starting with s3://"),
+        ({"dvc_remote": "gs", "dvc_remote_url": ""}, "dvc_remote_url: must not be empty"),
+        ({"dvc_remote_url": "inside-the-repo"}, "is not a directory outside the project"),
+        ({"dvc_remote_url": "s3://bucket"}, "is not a directory outside the project"),
+        ({"license": "GPL"}, "license: 'GPL' is not allowed"),
+    ],
+)
+def test_each_bad_answer_is_named_with_what_is_allowed(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(pre_gen.AnswerError) as raised:
+        pre_gen.validate({**GOOD, **changes})
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("url", ["../remote", "/srv/dvc", "../../shared/dvc-store"])
+def test_local_remote_outside_the_project_passes(url: str) -> None:
+    pre_gen.validate({**GOOD, "dvc_remote_url": url})
+
+
+def test_no_remote_needs_no_url() -> None:
+    pre_gen.validate({**GOOD, "dvc_remote": "none", "dvc_remote_url": ""})
+
+
+def test_missing_bake_tools_are_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pre_gen.shutil, "which", lambda exe: None if exe == "uv" else "/usr/bin/" + exe)
+    monkeypatch.setattr(pre_gen.importlib.util, "find_spec", lambda module: None)
+    with pytest.raises(pre_gen.AnswerError, match=r"missing bake-time tools: uv, dvc, hydra-core; .*uvx --with dvc"):
+        pre_gen.check_bake_tools()
+
+
+@pytest.mark.parametrize(
+    ("changes", "removed", "kept"),
+    [
+        ({}, {"conf/data/wine.yaml", "conf/model/ridge.yaml", "data/raw/sample_classification.csv"}, {"LICENSE"}),
+        (
+            {"task": "regression", "dataset": "diabetes", "license": "Proprietary"},
+            {"conf/data/breast_cancer.yaml", "conf/model/logistic_regression.yaml", "LICENSE"},
+            {"conf/data/diabetes.yaml", "conf/model/ridge.yaml"},
+        ),
+        (
+            {"dataset": "csv"},
+            {"conf/data/breast_cancer.yaml", "data/raw/sample_regression.csv"},
+            {"conf/data/csv.yaml", "data/raw/sample_classification.csv"},
+        ),
+    ],
+)
+def test_unused_paths_cover_the_options_not_chosen(changes: dict, removed: set[str], kept: set[str]) -> None:
+    unused = set(post_gen.unused_paths({**GOOD, **changes}))
+    assert removed <= unused
+    assert not kept & unused
+
+
+def test_answers_file_drops_machine_specific_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    post_gen.write_answers({**GOOD, "_template": "gh:org/tpl", "_output_dir": "/home/x", "_checkout": None})
+    written = (tmp_path / ".cookiecutter.json").read_text()
+    assert '"_template": "gh:org/tpl"' in written
+    assert "_output_dir" not in written and "_checkout" not in written
+
+
+def test_git_identity_falls_back_to_the_author(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "gitconfig"
+    empty.touch()
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    assert post_gen.git_identity(GOOD) == ["-c", "user.name=Ada", "-c", "user.email=ada@example.com"]
+
+
+def test_a_failing_bake_step_raises_with_its_output() -> None:
+    with pytest.raises(post_gen.BakeError, match=r"`git frobnicate` failed:\n.*frobnicate"):
+        post_gen.run("git", "frobnicate")
