@@ -33,12 +33,14 @@ DEFAULTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
 
 def run(
-    *command: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None, timeout: float = 600
+    *command: str, cwd: Path, check: bool = True, env: dict[str, str | None] | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command, returning its output; on failure show the output in the assertion."""
-    result = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout
-    )
+    """Run a command, returning its output; on failure show the output in the assertion.
+
+    `env` adds to the environment; a value of None removes that variable.
+    """
+    merged = {key: value for key, value in {**os.environ, **(env or {})}.items() if value is not None}
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=merged, timeout=timeout)
     if check and result.returncode != 0:
         pytest.fail(f"`{' '.join(command)}` exited {result.returncode} in {cwd}\n{result.stdout}\n{result.stderr}")
     return result

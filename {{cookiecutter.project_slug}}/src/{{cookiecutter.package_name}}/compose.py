@@ -34,7 +34,7 @@ def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
         except (HydraException, OmegaConfBaseException) as err:
             raise ConfigError(f"cannot compose {conf_dir}/: {err}") from None
         text = out.read_text(encoding="utf-8")
-    validate_params(yaml.safe_load(text), f"{conf_dir}/ composed")
+    validate_params(yaml.safe_load(text), f"{conf_dir}/ composed", conf_dir)
     return text
 
 

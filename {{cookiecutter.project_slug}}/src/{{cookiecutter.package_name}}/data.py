@@ -56,7 +56,8 @@ def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str) -> 
     unsupported = [
         str(column)
         for column, dtype in frame.dtypes.items()
-        if column != target and (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+        if column != target
+        and (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
     ]
     if unsupported:
         raise DataError(f"{source}: unsupported column types in {', '.join(unsupported)}; use numbers or categories")

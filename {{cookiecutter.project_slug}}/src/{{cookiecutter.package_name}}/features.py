@@ -14,9 +14,7 @@ from .params import ModelParams
 def build_preprocessor() -> ColumnTransformer:
     """Impute and scale numeric columns; impute and one-hot encode the others."""
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    categorical = make_pipeline(
-        SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
-    )
+    categorical = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))
     return ColumnTransformer(
         [
             ("numeric", numeric, make_column_selector(dtype_include="number")),

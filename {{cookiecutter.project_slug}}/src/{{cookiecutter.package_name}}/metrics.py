@@ -16,8 +16,8 @@ def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: p
         "accuracy": metrics.accuracy_score(labels, predicted),
         "f1": metrics.f1_score(labels, predicted, **f1_args),
     }
-    # ROC AUC needs class probabilities and both outcomes present in the test set.
-    if hasattr(pipeline, "predict_proba") and labels.nunique() > 1:
+    # ROC AUC needs class probabilities and every class present in the test set.
+    if hasattr(pipeline, "predict_proba") and set(labels) == set(classes):
         probabilities = pipeline.predict_proba(features)
         scores["roc_auc"] = (
             metrics.roc_auc_score(labels, probabilities[:, 1])

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ConfigError
 from .paths import CONF_DIR, PARAMS
@@ -49,8 +49,8 @@ class ModelParams(BaseModel):
 
     @field_validator("name")
     @classmethod
-    def _known_model(cls, name: str) -> str:
-        choices = model_choices()
+    def _known_model(cls, name: str, info: ValidationInfo) -> str:
+        choices = model_choices((info.context or {}).get("conf_dir", CONF_DIR))
         if choices and name not in choices:
             raise ValueError(f"unknown model {name!r}; choose one of {', '.join(choices)}")
         return name
@@ -72,10 +72,10 @@ def model_choices(conf_dir: Path = CONF_DIR) -> list[str]:
     return sorted(path.stem for path in (conf_dir / "model").glob("*.yaml"))
 
 
-def validate_params(raw: object, source: str = str(PARAMS)) -> Params:
+def validate_params(raw: object, source: str = str(PARAMS), conf_dir: Path = CONF_DIR) -> Params:
     """Check composed params against the schema; ConfigError lists every problem."""
     try:
-        return Params.model_validate(raw)
+        return Params.model_validate(raw, context={"conf_dir": conf_dir})
     except ValidationError as err:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in problem['loc']) or 'top level'}: {problem['msg']}"

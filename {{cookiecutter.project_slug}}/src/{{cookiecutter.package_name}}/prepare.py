@@ -35,7 +35,9 @@ def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFra
     stratify = frame[target] if settings.stratify and params.task == "classification" else None
     if stratify is not None and stratify.value_counts().min() < 2:
         rare = stratify.value_counts().idxmin()
-        raise DataError(f"class {rare!r} has a single row, too few to stratify; add rows or set data.split.stratify false")
+        raise DataError(
+            f"class {rare!r} has a single row, too few to stratify; add rows or set data.split.stratify false"
+        )
     return train_test_split(frame, test_size=settings.test_size, random_state=settings.seed, stratify=stratify)
 
 

@@ -1,0 +1,220 @@
+"""What a bake produces, for a pruned matrix of answers.
+
+`task` and `dataset` interact, so every valid pair is baked; the independent
+options (remote, license, Python version) are cycled across those bakes so
+that each value is baked at least once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from itertools import cycle
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DEFAULTS, TEMPLATE, run, tracked_files
+
+PAIRS = [
+    ("classification", "breast_cancer"),
+    ("classification", "wine"),
+    ("classification", "csv"),
+    ("regression", "diabetes"),
+    ("regression", "csv"),
+]
+REMOTES = ["local", "s3", "gs", "azure", "none"]
+LICENSES = ["MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"]
+PYTHONS = ["3.11", "3.12", "3.13"]
+MATRIX = [
+    {"task": task, "dataset": dataset, "dvc_remote": remote, "license": license_, "python_version": python}
+    for (task, dataset), remote, license_, python in zip(PAIRS, REMOTES, cycle(LICENSES), cycle(PYTHONS))
+]
+# One bake with awkward text answers: quotes and an ampersand must survive TOML and YAML.
+MATRIX[1] |= {"project_name": "Wine Quality", "description": 'Predicts "cultivar" & more', "author_name": "O'Neil"}
+IDS = ["-".join((a["task"], a["dataset"], a["dvc_remote"], a["license"], "py" + a["python_version"])) for a in MATRIX]
+
+REMOTE_EXTRAS = {"s3": "dvc-s3", "gs": "dvc-gs", "azure": "dvc-azure"}
+JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}|cookiecutter\.")
+
+
+def expected_files(answers: dict[str, str], package: str) -> set[str]:
+    """The exact set of files git tracks in a fresh bake."""
+    files = {
+        ".cookiecutter.json",
+        ".dvc/.gitignore",
+        ".dvc/config",
+        ".dvcignore",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".python-version",
+        "Makefile",
+        "README.md",
+        "conf/config.yaml",
+        f"conf/data/{answers['dataset']}.yaml",
+        "conf/experiment/deep_forest.yaml",
+        "conf/experiment/slow_boosting.yaml",
+        "conf/model/gradient_boosting.yaml",
+        "conf/model/random_forest.yaml",
+        "conf/model/logistic_regression.yaml" if answers["task"] == "classification" else "conf/model/ridge.yaml",
+        "dvc.yaml",
+        "params.yaml",
+        "pyproject.toml",
+        "uv.lock",
+    }
+    modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
+    modules += ["plots", "prepare", "train"]
+    files |= {f"src/{package}/{module}.py" for module in modules}
+    files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
+    if answers["license"] != "Proprietary":
+        files.add("LICENSE")
+    if answers["dataset"] == "csv":
+        files |= {"data/raw/.gitignore", "data/raw/data.csv.dvc"}
+    return files
+
+
+@pytest.fixture(scope="module", params=MATRIX, ids=IDS)
+def baked(request, cookies_session) -> tuple[dict[str, str], Path]:
+    result = cookies_session.bake(extra_context=request.param)
+    assert result.exception is None, result.exception
+    return result.context, Path(result.project_path)
+
+
+def test_exact_file_set(baked) -> None:
+    answers, project = baked
+    assert tracked_files(project) == expected_files(answers, answers["package_name"])
+
+
+def test_no_jinja_left_and_interpolations_kept(baked) -> None:
+    answers, project = baked
+    for name in tracked_files(project) - {"uv.lock"}:
+        text = (project / name).read_text(encoding="utf-8")
+        assert not JINJA_LEFTOVER.search(text), f"unrendered Jinja in {name}"
+    # Hydra's ${...} interpolations are not Jinja and must come out intact.
+    assert "seed: ${seed}" in (project / f"conf/data/{answers['dataset']}.yaml").read_text()
+
+
+def test_committed_clean_repository(baked) -> None:
+    _, project = baked
+    assert run("git", "rev-list", "--count", "HEAD", cwd=project).stdout.strip() == "1"
+    assert run("git", "branch", "--show-current", cwd=project).stdout.strip() == "main"
+    assert run("git", "status", "--porcelain", cwd=project).stdout == ""
+
+
+def test_dvc_remote_and_hydra_configured(baked) -> None:
+    answers, project = baked
+    listed = run("dvc", "config", "--list", "--project", cwd=project).stdout.splitlines()
+    config = dict(line.split("=", 1) for line in listed)
+    assert config["hydra.enabled"] == "true"
+    assert config["hydra.config_dir"] == "conf"
+    remote = answers["dvc_remote"]
+    if remote == "none":
+        assert not [key for key in config if key.startswith("remote.") or key == "core.remote"]
+        return
+    assert config["core.remote"] == remote
+    url = config[f"remote.{remote}.url"]
+    if remote == "local":
+        # Stored relative to .dvc/, pointing beside the project, outside the repository.
+        assert (project / ".dvc" / url).resolve() == (project.parent / f"{answers['project_slug']}-dvc-remote")
+    else:
+        assert url == answers["dvc_remote_url"]
+
+
+def test_params_is_the_composition_of_conf(baked) -> None:
+    _, project = baked
+    from dvc.utils.hydra import compose_and_dump
+
+    composed = project.parent / "composed.yaml"
+    compose_and_dump(composed, str(project / "conf"), None, "config", "", [])
+    assert (project / "params.yaml").read_text() == composed.read_text()
+
+
+def test_pyproject_dependencies_follow_the_answers(baked) -> None:
+    answers, project = baked
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert pyproject["name"] == answers["project_slug"]
+    assert pyproject["description"] == answers["description"]
+    assert pyproject["authors"] == [{"name": answers["author_name"], "email": answers["author_email"]}]
+    assert pyproject["requires-python"] == f">={answers['python_version']}"
+    assert pyproject.get("license") == (None if answers["license"] == "Proprietary" else answers["license"])
+    dvc_requirement = next(dep for dep in pyproject["dependencies"] if dep.startswith("dvc"))
+    lock = (project / "uv.lock").read_text()
+    extra = REMOTE_EXTRAS.get(answers["dvc_remote"])
+    if extra:
+        assert dvc_requirement.startswith(f"dvc[{answers['dvc_remote']}]")
+        assert f'name = "{extra}"' in lock
+    else:
+        assert dvc_requirement.startswith("dvc>=")
+        assert not any(f'name = "{name}"' in lock for name in REMOTE_EXTRAS.values())
+    assert (project / ".python-version").read_text().strip() == answers["python_version"]
+
+
+def test_answers_file_records_the_answers(baked) -> None:
+    answers, project = baked
+    recorded = json.loads((project / ".cookiecutter.json").read_text())
+    public = {key: value for key, value in answers.items() if not key.startswith("_")}
+    assert {key: value for key, value in recorded.items() if key != "_template"} == public
+    assert recorded["_template"] == str(TEMPLATE)
+
+
+def test_models_and_pipeline_fit_the_task(baked) -> None:
+    answers, project = baked
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    classification = answers["task"] == "classification"
+    assert params["task"] == answers["task"]
+    assert params["data"]["name"] == answers["dataset"]
+    assert params["model"]["name"] == ("logistic_regression" if classification else "ridge")
+    forest = yaml.safe_load((project / "conf/model/random_forest.yaml").read_text())
+    assert forest["_target_"].endswith("Classifier" if classification else "Regressor")
+    stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
+    assert list(stages) == ["prepare", "train", "evaluate"]
+    if answers["dataset"] == "csv":
+        assert "data/raw/data.csv" in stages["prepare"]["deps"]
+    else:
+        assert f"data/raw/{answers['dataset']}.csv" in stages["prepare"]["outs"]
+
+
+def test_csv_bake_puts_the_file_under_dvc(baked) -> None:
+    answers, project = baked
+    if answers["dataset"] != "csv":
+        pytest.skip("only csv bakes carry a user file")
+    tracked = yaml.safe_load((project / "data/raw/data.csv.dvc").read_text())
+    assert tracked["outs"][0]["path"] == "data.csv"
+    header = (project / "data/raw/data.csv").read_text().splitlines()[0].split(",")
+    assert header[-1] == "target"
+    assert "clinic" in header if answers["task"] == "classification" else "sex" in header
+
+
+def test_license_text(baked) -> None:
+    answers, project = baked
+    first_line = {"MIT": "MIT License", "BSD-3-Clause": "BSD 3-Clause License", "Apache-2.0": "Apache License"}
+    if answers["license"] == "Proprietary":
+        assert not (project / "LICENSE").exists()
+    else:
+        license_text = (project / "LICENSE").read_text()
+        assert license_text.strip().splitlines()[0].strip() == first_line[answers["license"]]
+        if answers["license"] != "Apache-2.0":
+            assert answers["author_name"] in license_text
+
+
+def test_make_help_lists_every_target(baked) -> None:
+    _, project = baked
+    listed = run("make", "help", cwd=project).stdout
+    for target in ("setup", "params", "check-params", "repro", "test", "lint", "exp"):
+        assert f"make {target} " in listed
+
+
+def test_bake_without_git_identity(tmp_path: Path) -> None:
+    """A machine where git has no user: the first commit is made as the author."""
+    empty = tmp_path / "empty-gitconfig"
+    empty.touch()
+    env: dict[str, str | None] = {"GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1"}
+    env |= {var: None for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")}
+    out = tmp_path / "out"
+    run("cookiecutter", "--no-input", str(TEMPLATE), "author_name=Ada", "author_email=ada@example.com", "-o", str(out),
+        cwd=tmp_path, env=env)
+    author = run("git", "log", "-1", "--format=%an <%ae>", cwd=out / DEFAULTS["project_name"].lower().replace(" ", "-"),
+                 env=env).stdout.strip()
+    assert author == "Ada <ada@example.com>"

@@ -1,0 +1,190 @@
+"""End to end: bake, `make setup`, `make test`, `make repro`, and DVC experiments.
+
+Each scenario is one baked project, and its tests run in order as a user
+would work: set up, train, change things, run experiments, make mistakes.
+All projects share one virtual environment (`make setup VENV=...` syncs it
+from each project's own uv.lock), so no bake pays for a fresh install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run
+
+pytestmark = pytest.mark.e2e
+
+SCENARIOS = {
+    "default": ({}, "accuracy", 0.9),
+    "regression": ({"task": "regression"}, "r2", 0.3),
+    "csv": ({"dataset": "csv"}, "accuracy", 0.85),
+}
+PLOTS = {
+    "classification": {"confusion.csv", "roc.csv", "precision_recall.csv", "feature_importance.csv"},
+    "regression": {"predictions.csv", "feature_importance.csv"},
+}
+
+
+class Project:
+    """A baked project and the commands a user runs in it."""
+
+    def __init__(self, path: Path, answers: dict[str, str], venv: Path) -> None:
+        self.path, self.answers, self.venv = path, answers, venv
+        self.env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+
+    def make(self, *targets: str, check: bool = True):
+        return run("make", *targets, f"VENV={self.venv}", cwd=self.path, check=check)
+
+    def dvc(self, *args: str, check: bool = True):
+        return run("dvc", *args, cwd=self.path, env=self.env, check=check)
+
+    def repro(self, check: bool = True) -> tuple[list[str], str]:
+        """`make repro`; the stages that ran, and the whole output."""
+        result = self.make("repro", check=check)
+        output = result.stdout + result.stderr
+        return re.findall(r"Running stage '(\w+)'", output), output
+
+    def metrics(self) -> dict[str, float]:
+        shown = json.loads(self.dvc("metrics", "show", "--json").stdout)
+        return shown[""]["data"]["reports/metrics.json"]["data"]
+
+    def experiments(self) -> list[dict]:
+        """Every experiment in `dvc exp show --json` with its params and metrics."""
+        found = []
+        for commit in json.loads(self.dvc("exp", "show", "--json").stdout):
+            for experiment in commit.get("experiments") or []:
+                for revision in experiment["revs"]:
+                    data = revision.get("data") or {}
+                    params = data.get("params", {}).get("params.yaml", {}).get("data", {})
+                    metrics = data.get("metrics", {}).get("reports/metrics.json", {}).get("data", {})
+                    found.append({"name": revision.get("name"), "params": params, "metrics": metrics})
+        return found
+
+    def default_model(self) -> str:
+        return "logistic_regression" if self.answers["task"] == "classification" else "ridge"
+
+    def restore(self) -> None:
+        """Back to the last commit: git files, then DVC-tracked data and models."""
+        run("git", "checkout", "--", ".", cwd=self.path)
+        self.dvc("checkout", "--force")
+        assert run("git", "status", "--porcelain", cwd=self.path).stdout == ""
+
+
+@pytest.fixture(scope="class", params=list(SCENARIOS), ids=list(SCENARIOS))
+def project(request, cookies_session, shared_venv) -> Project:
+    answers, _, _ = SCENARIOS[request.param]
+    result = cookies_session.bake(extra_context=answers)
+    assert result.exception is None, result.exception
+    project = Project(Path(result.project_path), result.context, shared_venv)
+    project.scenario = request.param
+    return project
+
+
+class TestPipeline:
+    def test_setup_lint_and_own_tests_pass_on_a_fresh_bake(self, project: Project) -> None:
+        project.make("setup")
+        project.make("lint")  # every pre-commit hook, on every file
+        assert run("git", "status", "--porcelain", cwd=project.path).stdout == "", "pre-commit changed a fresh bake"
+        assert "passed" in project.make("test").stdout
+        project.make("check-params")
+
+    def test_repro_trains_evaluates_and_reports(self, project: Project) -> None:
+        ran, _ = project.repro()
+        assert ran == ["prepare", "train", "evaluate"]
+        _, metric, floor = SCENARIOS[project.scenario]
+        metrics = project.metrics()
+        assert metrics[metric] >= floor, metrics
+        expected = {"accuracy", "f1", "roc_auc"} if project.answers["task"] == "classification" else {"rmse", "mae", "r2"}
+        assert set(metrics) == expected
+        plots = {path.name for path in (project.path / "reports/plots").iterdir()}
+        assert plots == PLOTS[project.answers["task"]]
+        run("git", "add", "--all", cwd=project.path)
+        run("git", "commit", "--quiet", "-m", "Train the baseline", cwd=project.path)
+
+    def test_second_repro_runs_no_stage(self, project: Project) -> None:
+        ran, output = project.repro()
+        assert ran == []
+        assert "didn't change, skipping" in output or "up to date" in output
+
+    def test_model_parameter_change_reruns_train_and_evaluate_only(self, project: Project) -> None:
+        name = project.default_model()
+        config = project.path / f"conf/model/{name}.yaml"
+        key = "C" if name == "logistic_regression" else "alpha"
+        config.write_text(config.read_text().replace(f"{key}: 1.0", f"{key}: 0.25"))
+        ran, _ = project.repro()
+        assert ran == ["train", "evaluate"]
+        assert yaml.safe_load((project.path / "params.yaml").read_text())["model"][key] == 0.25
+        project.restore()
+
+    def test_each_other_model_runs_as_an_experiment(self, project: Project) -> None:
+        models = sorted(path.stem for path in (project.path / "conf/model").glob("*.yaml"))
+        others = [model for model in models if model != project.default_model()]
+        assert len(others) >= 2
+        for model in others:
+            project.dvc("exp", "run", "--temp", "--name", f"try-{model.replace('_', '-')}", "-S", f"model={model}")
+        by_name = {experiment["name"]: experiment for experiment in project.experiments()}
+        for model in others:
+            experiment = by_name[f"try-{model.replace('_', '-')}"]
+            assert experiment["params"]["model"]["name"] == model
+            assert experiment["metrics"], f"{model} produced no metrics"
+
+    def test_queued_sweep_yields_two_experiments(self, project: Project) -> None:
+        before = len(project.experiments())
+        project.dvc("exp", "run", "--queue", "-S", "model=random_forest", "-S", "model.n_estimators=10,20")
+        project.dvc("exp", "run", "--run-all")
+        swept = [
+            experiment
+            for experiment in project.experiments()[:]
+            if experiment["params"].get("model", {}).get("name") == "random_forest"
+            and experiment["params"]["model"].get("n_estimators") in (10, 20)
+        ]
+        assert sorted(e["params"]["model"]["n_estimators"] for e in swept) == [10, 20]
+        assert all(e["metrics"] for e in swept)
+        assert len(project.experiments()) == before + 2
+
+    def test_unknown_model_lists_the_choices_and_changes_nothing(self, project: Project) -> None:
+        result = project.dvc("exp", "run", "-S", "model=does_not_exist", check=False)
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "Could not find 'model/does_not_exist'" in output
+        assert "random_forest" in output and "gradient_boosting" in output
+        made = project.make("params", "ARGS=model=does_not_exist", check=False)
+        assert made.returncode != 0
+        assert "Available options in 'model'" in made.stderr
+        assert run("git", "status", "--porcelain", cwd=project.path).stdout == ""
+
+    def test_negative_n_estimators_fails_clearly_and_leaves_no_model(self, project: Project) -> None:
+        project.make("params", "ARGS=model=random_forest model.n_estimators=-3")
+        result = project.dvc("repro", check=False)
+        assert result.returncode != 0
+        assert "The 'n_estimators' parameter of RandomForest" in result.stderr
+        assert "Got -3 instead" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (project.path / "models/model.joblib").exists(), "a failed train must not leave a model"
+        assert run("git", "diff", "--quiet", "dvc.lock", cwd=project.path, check=False).returncode == 0
+        project.restore()
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            ("a,b\n1,2\n3,4\n", "target column 'target' not found; the columns are a, b"),
+            ("", "data/raw/data.csv is empty"),
+            ('a,b,target\n1,2,x\n3,"4,y\n', "data/raw/data.csv is not a readable CSV"),
+        ],
+        ids=["no-target-column", "empty", "malformed"],
+    )
+    def test_bad_csv_fails_clearly_and_leaves_no_prepared_data(self, project: Project, content: str, message: str):
+        if project.answers["dataset"] != "csv":
+            pytest.skip("only csv projects read a user file")
+        (project.path / "data/raw/data.csv").write_text(content)
+        ran, output = project.repro(check=False)
+        assert ran == ["prepare"]
+        assert f"error: {message}" in output
+        assert not list((project.path / "data/prepared").glob("*.parquet"))
+        project.restore()

@@ -1,0 +1,104 @@
+"""Loading and validating raw data: every problem is a DataError that says what to fix."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.data import EMBEDDED, load_embedded, read_csv, validate_frame
+from {{ cookiecutter.package_name }}.errors import DataError
+
+
+def test_valid_frames_pass(classification_frame: pd.DataFrame, regression_frame: pd.DataFrame) -> None:
+    validate_frame(classification_frame, "target", "classification", "tiny")
+    validate_frame(regression_frame, "target", "regression", "tiny")
+
+
+def test_missing_target_column_names_the_columns(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="'label' not found; the columns are size, count, colour, target"):
+        validate_frame(classification_frame, "label", "classification", "tiny")
+
+
+def test_empty_frame(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="no data rows"):
+        validate_frame(classification_frame.iloc[:0], "target", "classification", "tiny")
+
+
+def test_target_without_features(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="no feature columns"):
+        validate_frame(classification_frame[["target"]], "target", "classification", "tiny")
+
+
+def test_missing_target_values(regression_frame: pd.DataFrame) -> None:
+    regression_frame.loc[[0, 5], "target"] = float("nan")
+    with pytest.raises(DataError, match="missing in 2 rows"):
+        validate_frame(regression_frame, "target", "regression", "tiny")
+
+
+def test_datetime_column_is_rejected(regression_frame: pd.DataFrame) -> None:
+    frame = regression_frame.assign(measured=pd.Timestamp("2024-01-01"))
+    with pytest.raises(DataError, match="unsupported column types in measured"):
+        validate_frame(frame, "target", "regression", "tiny")
+
+
+def test_single_class_target(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="single class"):
+        validate_frame(classification_frame.assign(target="yes"), "target", "classification", "tiny")
+
+
+def test_regression_needs_a_numeric_target(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="regression needs a numeric target"):
+        validate_frame(classification_frame, "target", "regression", "tiny")
+
+
+def test_read_csv(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("size,colour,target\n1.5,red,yes\n,blue,no\n", encoding="utf-8")
+    frame = read_csv(path)
+    assert list(frame.columns) == ["size", "colour", "target"]
+    assert len(frame) == 2
+
+
+def test_read_csv_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not found"):
+        read_csv(tmp_path / "absent.csv")
+
+
+def test_read_csv_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(DataError, match="is empty"):
+        read_csv(path)
+
+
+def test_csv_with_only_a_header_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("size,target\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no data rows"):
+        validate_frame(read_csv(path), "target", "regression", str(path))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"size,target\n1,2\n3,4,5\n", id="ragged-rows"),
+        pytest.param(b"size,target\n\xff\xfe,1\n", id="not-utf8"),
+    ],
+)
+def test_read_csv_malformed_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match="not a readable CSV"):
+        read_csv(path)
+
+
+def test_load_embedded_names_the_classes() -> None:
+    frame = load_embedded("wine", "cultivar")
+    assert frame.shape == (178, 14)
+    assert frame["cultivar"].nunique() == 3
+    assert not pd.api.types.is_numeric_dtype(frame["cultivar"])
+
+
+def test_load_embedded_unknown_name_lists_the_datasets() -> None:
+    with pytest.raises(DataError, match=", ".join(EMBEDDED)):
+        load_embedded("iris", "species")

@@ -1,0 +1,70 @@
+"""The prepare stage: reading the raw CSV and the seeded, stratified split."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.errors import DataError
+from {{ cookiecutter.package_name }}.params import Params, validate_params
+from {{ cookiecutter.package_name }}.prepare import load_raw, split
+
+
+def make_params(
+    task: str, *, test_size: float = 0.25, seed: int = 0, stratify: bool = True, path: str = "data.csv"
+) -> Params:
+    estimator = "RandomForestClassifier" if task == "classification" else "RandomForestRegressor"
+    return validate_params(
+        {
+            "task": task,
+            "seed": seed,
+            "data": {
+                "name": "tiny",
+                "source": "csv",
+                "path": path,
+                "target": "target",
+                "split": {"test_size": test_size, "seed": seed, "stratify": stratify},
+            },
+            "model": {"name": "random_forest", "_target_": f"sklearn.ensemble.{estimator}"},
+        }
+    )
+
+
+def test_split_sizes(classification_frame: pd.DataFrame) -> None:
+    train, test = split(classification_frame, make_params("classification", test_size=0.25))
+    assert (len(train), len(test)) == (30, 10)
+    assert sorted([*train.index, *test.index]) == list(classification_frame.index)
+
+
+def test_split_is_stratified() -> None:
+    frame = pd.DataFrame({"x": range(40), "target": ["common"] * 32 + ["rare"] * 8})
+    train, test = split(frame, make_params("classification", test_size=0.25))
+    assert test["target"].value_counts().to_dict() == {"common": 8, "rare": 2}
+    assert train["target"].value_counts().to_dict() == {"common": 24, "rare": 6}
+
+
+def test_split_is_seeded(classification_frame: pd.DataFrame) -> None:
+    _, first = split(classification_frame, make_params("classification", seed=1))
+    _, again = split(classification_frame, make_params("classification", seed=1))
+    _, other = split(classification_frame, make_params("classification", seed=2))
+    assert list(first.index) == list(again.index)
+    assert list(first.index) != list(other.index)
+
+
+def test_stratify_needs_two_rows_per_class(classification_frame: pd.DataFrame) -> None:
+    classification_frame.loc[0, "target"] = "lonely"
+    with pytest.raises(DataError, match="'lonely' has a single row"):
+        split(classification_frame, make_params("classification"))
+
+
+def test_regression_ignores_stratify(regression_frame: pd.DataFrame) -> None:
+    train, test = split(regression_frame, make_params("regression", stratify=True))
+    assert (len(train), len(test)) == (30, 10)
+
+
+def test_load_raw_reads_the_configured_csv(tmp_path: Path, regression_frame: pd.DataFrame) -> None:
+    path = tmp_path / "data.csv"
+    regression_frame.to_csv(path, index=False)
+    frame, source = load_raw(make_params("regression", path=str(path)))
+    assert source == path
+    assert frame.shape == regression_frame.shape

@@ -1,0 +1,55 @@
+"""The train stage: building and fitting the pipeline, and rejecting bad hyperparameters."""
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.errors import ConfigError
+from {{ cookiecutter.package_name }}.params import ModelParams
+from {{ cookiecutter.package_name }}.train import train
+
+
+def test_train_classifier(classification_frame: pd.DataFrame, classifier: ModelParams) -> None:
+    pipeline = train(classification_frame, "target", classifier)
+    features = classification_frame.drop(columns="target")
+    assert set(pipeline.predict(features)) <= {"yes", "no"}
+
+
+def test_train_regressor(regression_frame: pd.DataFrame, regressor: ModelParams) -> None:
+    pipeline = train(regression_frame, "target", regressor)
+    predictions = pipeline.predict(regression_frame.drop(columns="target"))
+    assert predictions.shape == (len(regression_frame),)
+
+
+def test_unseen_category_and_missing_values_are_handled(
+    classification_frame: pd.DataFrame, classifier: ModelParams
+) -> None:
+    pipeline = train(classification_frame, "target", classifier)
+    new = pd.DataFrame({"size": [np.nan], "count": [2.0], "colour": ["purple"]})
+    assert pipeline.predict(new)[0] in {"yes", "no"}
+
+
+def test_unknown_hyperparameter_lists_the_valid_ones(
+    classification_frame: pd.DataFrame, random_forest: Callable[..., ModelParams]
+) -> None:
+    model = random_forest("RandomForestClassifier", n_trees=10)
+    with pytest.raises(ConfigError, match="unknown hyperparameter n_trees") as error:
+        train(classification_frame, "target", model)
+    assert "n_estimators" in str(error.value)
+    assert "max_depth" in str(error.value)
+
+
+def test_invalid_hyperparameter_value_fails_at_fit(
+    regression_frame: pd.DataFrame, random_forest: Callable[..., ModelParams]
+) -> None:
+    model = random_forest("RandomForestRegressor", n_estimators=-1)
+    with pytest.raises(ConfigError, match="training model random_forest failed: .*n_estimators"):
+        train(regression_frame, "target", model)
+
+
+def test_unimportable_estimator(regression_frame: pd.DataFrame, random_forest: Callable[..., ModelParams]) -> None:
+    model = random_forest("NoSuchForest")
+    with pytest.raises(ConfigError, match="cannot import 'sklearn.ensemble.NoSuchForest'"):
+        train(regression_frame, "target", model)
