@@ -52,7 +52,10 @@ def tracked_files(project: Path) -> set[str]:
 
 @pytest.fixture(scope="session")
 def shared_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One environment for every baked project: `make setup` syncs it from each uv.lock."""
+    """One environment for every baked project: `make setup` syncs it from each uv.lock.
+
+    Under pytest-xdist each worker has its own session, so its own environment.
+    """
     return tmp_path_factory.mktemp("baked-venv") / "venv"
 
 

@@ -37,7 +37,8 @@ MATRIX[1] |= {"project_name": "Wine Quality", "description": 'Predicts "cultivar
 IDS = ["-".join((a["task"], a["dataset"], a["dvc_remote"], a["license"], "py" + a["python_version"])) for a in MATRIX]
 
 REMOTE_EXTRAS = {"s3": "dvc-s3", "gs": "dvc-gs", "azure": "dvc-azure"}
-JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}|cookiecutter\.")
+# `cookiecutter.x` as a variable, not the `.cookiecutter.json` answers file.
+JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}|(?<![\w.])cookiecutter\.")
 
 
 def expected_files(answers: dict[str, str], package: str) -> set[str]:

@@ -76,17 +76,23 @@ class Project:
         assert run("git", "status", "--porcelain", cwd=self.path).stdout == ""
 
 
-@pytest.fixture(scope="class", params=list(SCENARIOS), ids=list(SCENARIOS))
+@pytest.fixture(scope="class")
 def project(request, cookies_session, shared_venv) -> Project:
-    answers, _, _ = SCENARIOS[request.param]
+    """The class's scenario, baked once for all its tests."""
+    scenario = request.cls.scenario
+    answers, _, _ = SCENARIOS[scenario]
     result = cookies_session.bake(extra_context=answers)
     assert result.exception is None, result.exception
     project = Project(Path(result.project_path), result.context, shared_venv)
-    project.scenario = request.param
+    project.scenario = scenario
     return project
 
 
-class TestPipeline:
+class PipelineScenario:
+    """The steps, in order; each subclass runs them on one baked scenario."""
+
+    scenario: str
+
     def test_setup_lint_and_own_tests_pass_on_a_fresh_bake(self, project: Project) -> None:
         project.make("setup")
         project.make("lint")  # every pre-commit hook, on every file
@@ -173,7 +179,7 @@ class TestPipeline:
     @pytest.mark.parametrize(
         ("content", "message"),
         [
-            ("a,b\n1,2\n3,4\n", "target column 'target' not found; the columns are a, b"),
+            ("a,b\n1,2\n3,4\n", "data/raw/data.csv: target column 'target' not found; the columns are a, b"),
             ("", "data/raw/data.csv is empty"),
             ('a,b,target\n1,2,x\n3,"4,y\n', "data/raw/data.csv is not a readable CSV"),
         ],
@@ -188,3 +194,16 @@ class TestPipeline:
         assert f"error: {message}" in output
         assert not list((project.path / "data/prepared").glob("*.parquet"))
         project.restore()
+
+
+# One class per scenario, so that `pytest -n 2 --dist loadscope` gives each to one worker.
+class TestDefaultBake(PipelineScenario):
+    scenario = "default"
+
+
+class TestRegressionBake(PipelineScenario):
+    scenario = "regression"
+
+
+class TestCsvBake(PipelineScenario):
+    scenario = "csv"

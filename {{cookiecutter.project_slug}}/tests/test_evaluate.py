@@ -54,8 +54,8 @@ def test_regression_metrics_and_plots(regression_frame: pd.DataFrame, regressor:
 
 def test_feature_importance_of_a_tree_model(regression_frame: pd.DataFrame, regressor: ModelParams) -> None:
     pipeline = train(regression_frame, "target", regressor)
-    table = feature_importance(pipeline)
-    assert table is not None
+    features, targets = split_target(regression_frame)
+    table = feature_importance(pipeline, features, targets)
     assert list(table.columns) == ["feature", "importance"]
     # One row per encoded feature: two numeric columns and one per colour.
     assert {"numeric__size", "numeric__count", "categorical__colour_red"} <= set(table["feature"])
@@ -66,12 +66,14 @@ def test_feature_importance_of_a_tree_model(regression_frame: pd.DataFrame, regr
 def test_feature_importance_of_a_linear_model(regression_frame: pd.DataFrame) -> None:
     features, targets = split_target(regression_frame)
     pipeline = Pipeline([("preprocess", build_preprocessor()), ("model", Ridge())]).fit(features, targets)
-    table = feature_importance(pipeline)
-    assert table is not None
+    table = feature_importance(pipeline, features, targets)
     assert (table["importance"] >= 0).all()
 
 
-def test_no_feature_importance_without_coefficients(regression_frame: pd.DataFrame) -> None:
+def test_permutation_importance_without_coefficients(regression_frame: pd.DataFrame) -> None:
+    """Models without their own measure are scored by permuting each input column."""
     features, targets = split_target(regression_frame)
     pipeline = Pipeline([("preprocess", build_preprocessor()), ("model", KNeighborsRegressor(3))])
-    assert feature_importance(pipeline.fit(features, targets)) is None
+    table = feature_importance(pipeline.fit(features, targets), features, targets)
+    assert sorted(table["feature"]) == sorted(features.columns)
+    assert table["importance"].is_monotonic_decreasing

@@ -28,9 +28,7 @@ def main() -> None:
     else:
         scores = regression_metrics(pipeline, features, target)
         tables = regression_plots(pipeline, features, target)
-    importance = feature_importance(pipeline)
-    if importance is not None:
-        tables["feature_importance"] = importance
+    tables["feature_importance"] = feature_importance(pipeline, features, target)
 
     METRICS.parent.mkdir(parents=True, exist_ok=True)
     METRICS.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8")

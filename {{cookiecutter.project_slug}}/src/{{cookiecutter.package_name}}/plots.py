@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 from sklearn import metrics
+from sklearn.inspection import permutation_importance
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import label_binarize
 
@@ -34,15 +35,20 @@ def regression_plots(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Ser
     }
 
 
-def feature_importance(pipeline: Pipeline) -> pd.DataFrame | None:
-    """Importance per encoded feature: feature_importances_, or |coef_| for linear models."""
+def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
+    """Importance per feature, highest first.
+
+    The estimator's own measure where it has one (feature_importances_, or |coef_|
+    for linear models, per encoded column); otherwise permutation importance on
+    the held-out data, per input column.
+    """
     estimator = pipeline[-1]
     if hasattr(estimator, "feature_importances_"):
-        importance = estimator.feature_importances_
+        names, importance = pipeline[:-1].get_feature_names_out(), estimator.feature_importances_
     elif hasattr(estimator, "coef_"):
-        importance = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
+        names, importance = pipeline[:-1].get_feature_names_out(), np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
     else:
-        return None
-    names = pipeline[:-1].get_feature_names_out()
+        permuted = permutation_importance(pipeline, features, targets, n_repeats=5, random_state=0)
+        names, importance = features.columns, permuted.importances_mean
     table = pd.DataFrame({"feature": names, "importance": importance})
     return table.sort_values("importance", ascending=False, ignore_index=True)
