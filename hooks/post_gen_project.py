@@ -50,11 +50,13 @@ def remove_unused(answers: dict[str, str]) -> None:
         Path(path).unlink()
     if answers["dataset"] == "csv":
         Path(SAMPLE_CSV[answers["task"]]).rename(USER_CSV)
+    else:  # prepare writes the embedded dataset here; git keeps no empty folder
+        Path(USER_CSV).parent.rmdir()
 
 
 def run(*command: str) -> None:
     """Run a bake step, raising BakeError with its output when it fails."""
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **QUIET_ENV}, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BakeError(f"`{' '.join(command)}` failed:\n{result.stdout}{result.stderr}".rstrip())
 
@@ -68,7 +70,6 @@ def dvc(*args: str) -> None:
 
 
 def init_repositories(answers: dict[str, str]) -> None:
-    os.environ.update(QUIET_ENV)
     run("git", "init", "--quiet", "-b", "main")
     dvc("init", "--quiet")
     dvc("config", "hydra.enabled", "true")
@@ -109,6 +110,7 @@ def first_commit(answers: dict[str, str]) -> None:
 
 def main() -> int:
     answers = json.loads(ANSWERS_JSON)
+    os.environ.update(QUIET_ENV)  # for DVC in this process and every tool it starts
     try:
         remove_unused(answers)
         init_repositories(answers)

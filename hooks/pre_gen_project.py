@@ -20,11 +20,14 @@ import sys
 
 ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
-SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# GitHub: alphanumerics and single hyphens, no leading or trailing hyphen, <= 39.
-GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+# Free-text answers: the pattern each must match, and how to describe it.
+PATTERNS = {
+    "project_slug": (r"[a-z][a-z0-9]*(-[a-z0-9]+)*", "lowercase letters and digits in words joined by single hyphens"),
+    "package_name": (r"[a-z][a-z0-9_]*", "a lowercase Python identifier, e.g. my_ml_project"),
+    "author_email": (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an address like you@example.com"),
+    # GitHub: letters, digits and single inner hyphens, at most 39 characters.
+    "github_owner": (r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", "a GitHub user or organisation name"),
+}
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 DATASETS = {
@@ -34,12 +37,9 @@ DATASETS = {
 REMOTE_SCHEMES = {"s3": "s3://", "gs": "gs://", "azure": "azure://"}
 LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary")
 # Bake-time tools: post_gen_project runs them to initialise the repository.
-BAKE_TOOLS = {"git": "git", "uv": "uv"}
+BAKE_COMMANDS = ("git", "uv")
 BAKE_MODULES = {"dvc": "dvc", "hydra": "hydra-core"}
-BAKE_FIX = (
-    "run cookiecutter from an environment that has them, e.g. "
-    "`uvx --with dvc cookiecutter <template>`"
-)
+BAKE_FIX = "run cookiecutter from an environment that has them, e.g. `uvx --with dvc cookiecutter <template>`"
 
 
 class AnswerError(ValueError):
@@ -48,12 +48,11 @@ class AnswerError(ValueError):
 
 def validate(answers: dict[str, str]) -> None:
     """Raise AnswerError for the first answer that is not allowed."""
-    _match(answers, "project_slug", SLUG, "lowercase letters and digits separated by single hyphens, e.g. my-ml-project")
-    _match(answers, "package_name", PACKAGE, "a Python identifier in lowercase, e.g. my_ml_project")
     if not answers["project_name"].strip():
         raise AnswerError("project_name: must not be empty")
-    _match(answers, "author_email", EMAIL, "an address like you@example.com")
-    _match(answers, "github_owner", GITHUB_OWNER, "a GitHub user or organisation name (letters, digits, single hyphens, at most 39)")
+    for key, (pattern, allowed) in PATTERNS.items():
+        if not re.fullmatch(pattern, answers[key]):
+            raise AnswerError(f"{key}: {answers[key]!r} is not valid; use {allowed}")
     _choose(answers, "python_version", PYTHON_VERSIONS)
     _choose(answers, "task", tuple(DATASETS))
     _choose(answers, "dataset", DATASETS[answers["task"]], f"for task {answers['task']}")
@@ -64,15 +63,10 @@ def validate(answers: dict[str, str]) -> None:
 
 def check_bake_tools() -> None:
     """Raise AnswerError when a tool that post_gen_project needs is missing."""
-    missing = [name for name, exe in BAKE_TOOLS.items() if shutil.which(exe) is None]
+    missing = [command for command in BAKE_COMMANDS if shutil.which(command) is None]
     missing += [dist for module, dist in BAKE_MODULES.items() if importlib.util.find_spec(module) is None]
     if missing:
         raise AnswerError(f"missing bake-time tools: {', '.join(missing)}; {BAKE_FIX}")
-
-
-def _match(answers: dict[str, str], key: str, pattern: re.Pattern[str], allowed: str) -> None:
-    if not pattern.fullmatch(answers[key]):
-        raise AnswerError(f"{key}: {answers[key]!r} is not valid; use {allowed}")
 
 
 def _choose(answers: dict[str, str], key: str, choices: tuple[str, ...], context: str = "") -> None:

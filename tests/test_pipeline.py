@@ -106,8 +106,8 @@ class PipelineScenario:
         _, metric, floor = SCENARIOS[project.scenario]
         metrics = project.metrics()
         assert metrics[metric] >= floor, metrics
-        expected = {"accuracy", "f1", "roc_auc"} if project.answers["task"] == "classification" else {"rmse", "mae", "r2"}
-        assert set(metrics) == expected
+        classification = project.answers["task"] == "classification"
+        assert set(metrics) == ({"accuracy", "f1", "roc_auc"} if classification else {"rmse", "mae", "r2"})
         plots = {path.name for path in (project.path / "reports/plots").iterdir()}
         assert plots == PLOTS[project.answers["task"]]
         run("git", "add", "--all", cwd=project.path)
@@ -123,6 +123,9 @@ class PipelineScenario:
         config = project.path / f"conf/model/{name}.yaml"
         key = "C" if name == "logistic_regression" else "alpha"
         config.write_text(config.read_text().replace(f"{key}: 1.0", f"{key}: 0.25"))
+        stale = project.make("check-params", check=False)
+        assert stale.returncode != 0
+        assert "params.yaml is stale: run `make params` and commit it." in stale.stderr
         ran, _ = project.repro()
         assert ran == ["train", "evaluate"]
         assert yaml.safe_load((project.path / "params.yaml").read_text())["model"][key] == 0.25
