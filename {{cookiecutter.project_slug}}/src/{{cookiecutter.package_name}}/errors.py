@@ -16,6 +16,10 @@ class DataError(ProjectError):
     """The input data cannot be used as it is."""
 
 
+class ReportError(ProjectError):
+    """The pull-request report cannot be made: a bad base revision, or git or DVC failed."""
+
+
 def run_stage(main: Callable[[], None]) -> None:
     """Run a stage's main; report a ProjectError as `error: ...` and exit 1."""
     try:

@@ -1,0 +1,331 @@
+"""Write a pull-request report: what changed against a base revision, in one Markdown file with plots.
+
+    python -m {{ cookiecutter.package_name }}.report --base origin/main --repro-log reports/repro.log --out pr-report
+
+`<out>/report.md` holds `dvc params diff` and `dvc metrics diff` against the base, the stages
+that the saved `dvc repro` output shows as run, restored from the run-cache or unchanged, an
+optional `--note`, and PNG plots under `<out>/plots/` that overlay the base revision's plot
+tables (reports/plots/*.csv, kept in git) on the workspace's. PNGs rather than `dvc plots`
+HTML, because that HTML loads vega from a CDN and shows nothing offline or in a CI artifact.
+"""
+
+import argparse
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import ReportError, run_stage
+from .paths import PLOTS_DIR
+
+# The plots drawn, in report order, with their headings. Each reads reports/plots/<name>.csv;
+# a table the task does not write (e.g. roc for regression) is simply absent and skipped.
+PLOT_TITLES = {
+    "confusion": "Confusion matrix",
+    "roc": "ROC curve",
+    "precision_recall": "Precision-recall curve",
+    "predictions": "Predicted against actual, and residuals",
+    "feature_importance": "Feature importance (top 15)",
+}
+TOP_FEATURES = 15
+HEAD_LABEL = "workspace"
+BASE_STYLE: dict[str, Any] = {"color": "tab:gray", "linestyle": "--"}
+HEAD_STYLE: dict[str, Any] = {"color": "tab:blue"}
+
+# The lines `dvc repro` prints per stage (dvc/stage/run.py, cache.py and __init__.py).
+_STAGE_LINES = {
+    "ran": re.compile(r"Running stage '([^']+)'"),
+    "cached": re.compile(r"Stage '([^']+)' is cached - skipping run"),
+    "unchanged": re.compile(r"Stage '([^']+)' didn't change, skipping"),
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was captured from a terminal
+
+
+@dataclass
+class StageRuns:
+    """Stage names by what `dvc repro` did with them, in the order it reported them."""
+
+    ran: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def parse_repro_log(text: str) -> StageRuns:
+    """Sort the stages named in `dvc repro` output into ran, restored from the run-cache and unchanged."""
+    runs = StageRuns()
+    for line in _ANSI.sub("", text).splitlines():
+        for kind, pattern in _STAGE_LINES.items():
+            match = pattern.search(line)
+            names: list[str] = getattr(runs, kind)
+            if match and match.group(1) not in names:
+                names.append(match.group(1))
+    return runs
+
+
+# --- git and DVC --------------------------------------------------------------------------------
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise ReportError(f"{command[0]} not found; run `make setup` and use the project's make targets") from None
+
+
+def resolve_revision(base: str) -> str:
+    """The commit `base` names; ReportError if it names none (a typo, or a branch not fetched)."""
+    # `^{commit}` follows an annotated tag to its commit, and rejects names of trees or blobs.
+    result = _run("git", "rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}")
+    if result.returncode != 0:
+        raise ReportError(
+            f"BASE {base!r} is not a valid git revision: pass a branch, tag or commit (e.g. BASE=main); "
+            "in a shallow CI checkout, fetch it first (git fetch origin main)"
+        )
+    return result.stdout.strip()
+
+
+def dvc_diff(kind: str, base: str) -> str:
+    """`dvc params diff` or `dvc metrics diff` of base against the workspace, as a Markdown table."""
+    result = _run(sys.executable, "-m", "dvc", kind, "diff", base, "--md")
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
+        raise ReportError(f"`dvc {kind} diff {base}` failed: {lines[-1]}")
+    return result.stdout.strip()
+
+
+def read_base_table(base: str, path: Path) -> pd.DataFrame | None:
+    """A plot table as committed at base, or None when it is not there (e.g. a new plot)."""
+    result = subprocess.run(["git", "show", f"{base}:./{path.as_posix()}"], capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not result.stdout.strip():
+        return None
+    return pd.read_csv(io.StringIO(result.stdout))
+
+
+def read_tables(base: str, plots_dir: Path = PLOTS_DIR) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The plot tables (base, workspace) by name; a name is missing where its CSV is."""
+    base_tables: dict[str, pd.DataFrame] = {}
+    head_tables: dict[str, pd.DataFrame] = {}
+    for name in PLOT_TITLES:
+        path = plots_dir / f"{name}.csv"
+        if path.exists():
+            head_tables[name] = pd.read_csv(path)
+        table = read_base_table(base, path)
+        if table is not None:
+            base_tables[name] = table
+    return base_tables, head_tables
+
+
+# --- plots ----------------------------------------------------------------------------------------
+
+
+def _pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend: files only, no display needed. Imported here as it is slow."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+Version = tuple[str, pd.DataFrame, dict[str, Any]]  # label, table, line style
+
+
+def _versions(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> list[Version]:
+    """(label, table, line style) of each version present: the base first, so the workspace draws on top."""
+    pairs = [(base_label, base, BASE_STYLE), (HEAD_LABEL, head, HEAD_STYLE)]
+    return [(label, table, style) for label, table, style in pairs if table is not None]
+
+
+def _curve(x: str, y: str, chance_diagonal: bool) -> Callable[..., Any]:
+    """A renderer that draws y against x for each version, for ROC and precision-recall curves."""
+
+    def draw(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> Any:
+        plt = _pyplot()
+        fig, ax = plt.subplots(figsize=(6, 5))
+        for label, table, style in _versions(base, head, base_label):
+            ax.plot(table[x], table[y], label=label, **style)
+        if chance_diagonal:
+            ax.plot([0, 1], [0, 1], color="lightgray", linewidth=1, label="chance")
+        ax.set(xlabel=x, ylabel=y, xlim=(0, 1), ylim=(0, 1.02))
+        ax.legend(loc="lower right" if chance_diagonal else "lower left")
+        return fig
+
+    return draw
+
+
+def draw_confusion(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> Any:
+    """Confusion matrices as count heatmaps, base and workspace side by side, on the same class order."""
+    plt = _pyplot()
+    versions = _versions(base, head, base_label)
+    labels = sorted({str(value) for _, table, _ in versions for value in pd.concat([table.actual, table.predicted])})
+    matrices = [
+        pd.crosstab(table.actual.astype(str), table.predicted.astype(str))
+        .reindex(index=labels, columns=labels, fill_value=0)
+        .to_numpy()
+        for _, table, _ in versions
+    ]
+    most = max(int(matrix.max()) for matrix in matrices) or 1  # one colour scale for both
+    fig, axes = plt.subplots(1, len(versions), figsize=(5 * len(versions), 4.5), squeeze=False)
+    for ax, (label, _, _), matrix in zip(axes[0], versions, matrices, strict=True):
+        ax.imshow(matrix, cmap="Blues", vmin=0, vmax=most)
+        for (row, column), count in pd.DataFrame(matrix).stack().items():
+            colour = "white" if count > most / 2 else "black"
+            ax.text(column, row, str(count), ha="center", va="center", color=colour)
+        ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set(title=label, xlabel="predicted", ylabel="actual")
+    return fig
+
+
+def draw_predictions(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> Any:
+    """Predicted against actual (the diagonal is perfect), and residuals against predicted."""
+    plt = _pyplot()
+    versions = _versions(base, head, base_label)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    for label, table, style in versions:
+        left.scatter(table.actual, table.predicted, s=12, alpha=0.6, color=style["color"], label=label)
+        right.scatter(table.predicted, table.residual, s=12, alpha=0.6, color=style["color"], label=label)
+    low = min(min(table.actual.min(), table.predicted.min()) for _, table, _ in versions)
+    high = max(max(table.actual.max(), table.predicted.max()) for _, table, _ in versions)
+    left.plot([low, high], [low, high], color="lightgray", linewidth=1)
+    right.axhline(0, color="lightgray", linewidth=1)
+    left.set(title="Predicted against actual", xlabel="actual", ylabel="predicted")
+    right.set(title="Residuals", xlabel="predicted", ylabel="residual (actual - predicted)")
+    left.legend()
+    return fig
+
+
+def draw_feature_importance(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> Any:
+    """The workspace's top features as horizontal bars, each paired with its base importance."""
+    plt = _pyplot()
+    versions = _versions(base, head, base_label)
+    ranked = versions[-1][1]  # the workspace's ranking, or the base's if the workspace has none
+    features = list(ranked.nlargest(TOP_FEATURES, "importance").feature)
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.4 * len(features)))
+    height = 0.8 / len(versions)
+    for offset, (label, table, style) in enumerate(versions):
+        values = table.set_index("feature").importance.reindex(features).fillna(0.0)
+        positions = [row + (offset - (len(versions) - 1) / 2) * height for row in range(len(features))]
+        ax.barh(positions, values, height=height, color=style["color"], label=label)
+    ax.set_yticks(range(len(features)), features)
+    ax.invert_yaxis()  # most important at the top
+    ax.set(xlabel="importance")
+    ax.legend(loc="lower right")
+    return fig
+
+
+RENDERERS: dict[str, Callable[..., Any]] = {
+    "confusion": draw_confusion,
+    "roc": _curve("fpr", "tpr", chance_diagonal=True),
+    "precision_recall": _curve("recall", "precision", chance_diagonal=False),
+    "predictions": draw_predictions,
+    "feature_importance": draw_feature_importance,
+}
+
+
+def render_plots(
+    base_tables: dict[str, pd.DataFrame], head_tables: dict[str, pd.DataFrame], out_dir: Path, base_label: str
+) -> list[str]:
+    """Write out_dir/<name>.png for every plot with a base or workspace table; return the names written."""
+    plt = _pyplot()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, title in PLOT_TITLES.items():
+        if name not in base_tables and name not in head_tables:
+            continue
+        fig = RENDERERS[name](base_tables.get(name), head_tables.get(name), base_label)
+        fig.suptitle(title)
+        fig.tight_layout()
+        fig.savefig(out_dir / f"{name}.png", dpi=100)
+        plt.close(fig)
+        written.append(name)
+    return written
+
+
+# --- the Markdown ---------------------------------------------------------------------------------
+
+
+def _table_or(text: str, empty: str) -> str:
+    """DVC's Markdown table, or `empty` when it has no rows (DVC then prints only the header)."""
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    return text if len(rows) > 2 else empty
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names) if names else "none"
+
+
+def render_markdown(
+    base: str,
+    base_commit: str,
+    params_diff: str,
+    metrics_diff: str,
+    stages: StageRuns | None,
+    repro_log: Path,
+    plots: list[str],
+    plot_notes: dict[str, str],
+    note: str | None = None,
+) -> str:
+    """The report: title, optional note, parameter and metric changes, stages, then the plots."""
+    lines = [f"# Pull-request report: workspace against `{base}`", ""]
+    lines += [f"Base `{base}` is commit `{base_commit[:12]}`; values below compare it with this workspace.", ""]
+    if note:
+        lines += [f"> **Note:** {note}", ""]
+    lines += ["## Parameters", "", _table_or(params_diff, "No parameter changes."), ""]
+    lines += ["## Metrics", "", _table_or(metrics_diff, "No metric changes."), ""]
+    lines += ["## Stages", ""]
+    if stages is None:
+        lines += [f"No `dvc repro` log at `{repro_log}`: run `make repro 2>&1 | tee {repro_log}` first.", ""]
+    else:
+        lines += [
+            f"From the `dvc repro` log `{repro_log}`:",
+            "",
+            f"- Ran: {_names(stages.ran)}",
+            f"- Restored from the run-cache: {_names(stages.cached)}",
+            f"- Unchanged: {_names(stages.unchanged)}",
+            "",
+        ]
+    lines += ["## Plots", ""]
+    if not plots:
+        lines += [f"No plot tables under `{PLOTS_DIR}/`.", ""]
+    for name in plots:
+        lines += [f"### {PLOT_TITLES[name]}", ""]
+        if name in plot_notes:
+            lines += [plot_notes[name], ""]
+        lines += [f"![{name}](plots/{name}.png)", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", default="origin/main", help="git revision to compare with (default: origin/main)")
+    parser.add_argument("--repro-log", type=Path, default=Path("reports/repro.log"), help="saved `dvc repro` output")
+    parser.add_argument("--out", type=Path, default=Path("pr-report"), help="output directory (default: pr-report)")
+    parser.add_argument("--note", help="a line to show at the top of the report")
+    args = parser.parse_args()
+
+    commit = resolve_revision(args.base)  # fail fast, before any slow work
+    params_diff, metrics_diff = dvc_diff("params", args.base), dvc_diff("metrics", args.base)
+    log: Path = args.repro_log
+    stages = parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None
+    base_tables, head_tables = read_tables(args.base)
+    plots = render_plots(base_tables, head_tables, args.out / "plots", base_label=f"base ({args.base})")
+    plot_notes = {
+        name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
+        for name in plots
+        if (name in base_tables) != (name in head_tables)
+    }
+    report = render_markdown(args.base, commit, params_diff, metrics_diff, stages, log, plots, plot_notes, args.note)
+    (args.out / "report.md").write_text(report, encoding="utf-8")
+    print(f"report: wrote {args.out / 'report.md'} with {len(plots)} plots")
+
+
+if __name__ == "__main__":
+    run_stage(main)

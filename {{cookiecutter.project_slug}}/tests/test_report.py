@@ -1,0 +1,144 @@
+"""The pull-request report: parsing the `dvc repro` log, the PNG plots and the Markdown around them."""
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.errors import ReportError
+from {{ cookiecutter.package_name }}.report import (
+    PLOT_TITLES,
+    StageRuns,
+    parse_repro_log,
+    read_base_table,
+    render_markdown,
+    render_plots,
+    resolve_revision,
+)
+
+REPRO_LOG = """\
+python -m pkg.compose
+dvc repro
+Stage 'prepare' didn't change, skipping
+\x1b[33mStage 'train' is cached - skipping run, checking out outputs\x1b[0m
+Running stage 'evaluate':
+> python -m pkg.evaluate
+Running stage 'evaluate':
+Stage 'sub/dvc.yaml:score@1' didn't change, skipping
+Use `dvc push` to send your updates to remote storage.
+"""
+
+PARAMS_DIFF = """\
+| Path        | Param   | main   | workspace   |
+|-------------|---------|--------|-------------|
+| params.yaml | model.C | 1.0    | 0.01        |"""
+EMPTY_METRICS_DIFF = """\
+| Path   | Metric   | main   | workspace   | Change   |
+|--------|----------|--------|-------------|----------|"""
+
+
+def test_parse_repro_log_sorts_stages_by_outcome() -> None:
+    runs = parse_repro_log(REPRO_LOG)
+    assert runs == StageRuns(ran=["evaluate"], cached=["train"], unchanged=["prepare", "sub/dvc.yaml:score@1"])
+
+
+def test_parse_repro_log_of_nothing() -> None:
+    assert parse_repro_log("Data and pipelines are up to date.\n") == StageRuns()
+
+
+def classification_tables(noise: float) -> dict[str, pd.DataFrame]:
+    """Tiny tables with the columns evaluate writes for classification."""
+    grid = np.linspace(0.0, 1.0, 5)
+    return {
+        "confusion": pd.DataFrame({"actual": ["a", "a", "b", "b", "c"], "predicted": ["a", "b", "b", "b", "c"]}),
+        "roc": pd.DataFrame({"fpr": grid, "tpr": np.sqrt(grid) - noise * grid * (1 - grid)}),
+        "precision_recall": pd.DataFrame({"recall": grid[::-1], "precision": 0.5 + grid / 2 - noise}),
+        "feature_importance": pd.DataFrame(
+            {"feature": [f"numeric__f{i}" for i in range(20)], "importance": np.linspace(1.0, 0.0, 20) + noise}
+        ),
+    }
+
+
+def regression_tables(noise: float) -> dict[str, pd.DataFrame]:
+    """Tiny tables with the columns evaluate writes for regression."""
+    actual = np.linspace(0.0, 10.0, 8)
+    predicted = actual + noise * np.sin(actual)
+    return {
+        "predictions": pd.DataFrame({"actual": actual, "predicted": predicted, "residual": actual - predicted}),
+        "feature_importance": pd.DataFrame({"feature": ["age", "bmi", "bp"], "importance": [0.5, 0.3 + noise, 0.1]}),
+    }
+
+
+@pytest.mark.parametrize("tables", [classification_tables, regression_tables])
+@pytest.mark.parametrize("with_base", [True, False], ids=["with-base", "no-base"])
+def test_plots_are_written_and_linked(tmp_path: Path, tables, with_base: bool) -> None:
+    head = tables(0.1)
+    base = tables(0.3) if with_base else {}
+    written = render_plots(base, head, tmp_path / "plots", base_label="base (main)")
+    assert written == [name for name in PLOT_TITLES if name in head]
+
+    report = render_markdown("main", "0123456789abcdef", PARAMS_DIFF, EMPTY_METRICS_DIFF, None, Path("x"), written, {})
+    (tmp_path / "report.md").write_text(report, encoding="utf-8")
+    for name in written:
+        png = tmp_path / "plots" / f"{name}.png"
+        assert png.read_bytes().startswith(b"\x89PNG"), f"{png} is not a PNG"
+        assert png.stat().st_size > 1000
+        assert f"![{name}](plots/{name}.png)" in report  # relative to report.md, beside plots/
+
+
+def test_markdown_shows_diffs_stages_and_note() -> None:
+    stages = StageRuns(ran=["train", "evaluate"], unchanged=["prepare"])
+    report = render_markdown(
+        "origin/main",
+        "0123456789abcdef",
+        PARAMS_DIFF,
+        EMPTY_METRICS_DIFF,
+        stages,
+        Path("reports/repro.log"),
+        ["roc"],
+        {"roc": "Only the workspace has `reports/plots/roc.csv`."},
+        note="reproduced from scratch on the embedded data: the DVC remote was not reachable",
+    )
+    assert report.startswith("# Pull-request report")
+    assert "`0123456789ab`" in report
+    assert "> **Note:** reproduced from scratch on the embedded data" in report
+    assert PARAMS_DIFF in report and "No parameter changes." not in report
+    assert "No metric changes." in report and EMPTY_METRICS_DIFF not in report
+    assert "- Ran: `train`, `evaluate`" in report
+    assert "- Restored from the run-cache: none" in report
+    assert "- Unchanged: `prepare`" in report
+    assert "Only the workspace has `reports/plots/roc.csv`." in report
+    assert "![roc](plots/roc.png)" in report
+
+
+def test_markdown_without_a_repro_log_or_plots() -> None:
+    report = render_markdown("main", "0" * 40, "", "", None, Path("reports/repro.log"), [], {})
+    assert "No parameter changes." in report and "No metric changes." in report
+    assert "No `dvc repro` log at `reports/repro.log`" in report
+    assert "Note:" not in report
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch git repository with one commit holding reports/plots/roc.csv."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports/plots").mkdir(parents=True)
+    (tmp_path / "reports/plots/roc.csv").write_text("fpr,tpr\n0.0,0.0\n1.0,1.0\n", encoding="utf-8")
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
+    for command in (["init", "--quiet"], ["add", "-A"], [*identity, "commit", "--quiet", "--no-verify", "-m", "base"]):
+        subprocess.run(["git", *command], check=True, capture_output=True)
+    return tmp_path
+
+
+def test_base_tables_are_read_from_git(git_repo: Path) -> None:
+    table = read_base_table("HEAD", Path("reports/plots/roc.csv"))
+    assert table is not None and list(table.columns) == ["fpr", "tpr"]
+    assert read_base_table("HEAD", Path("reports/plots/predictions.csv")) is None
+
+
+def test_an_invalid_base_revision_is_a_one_line_error(git_repo: Path) -> None:
+    assert len(resolve_revision("HEAD")) == 40
+    with pytest.raises(ReportError, match="BASE 'no-such-branch' is not a valid git revision"):
+        resolve_revision("no-such-branch")
