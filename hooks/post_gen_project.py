@@ -105,7 +105,8 @@ def git_identity(answers: dict[str, str]) -> list[str]:
 
 def first_commit(answers: dict[str, str]) -> None:
     run("git", "add", "--all")
-    run("git", *git_identity(answers), "commit", "--quiet", "--no-verify", "-m", "Initial commit from mlops-template")
+    message = "Initial commit, generated with cookiecutter"
+    run("git", *git_identity(answers), "commit", "--quiet", "--no-verify", "-m", message)
 
 
 def main() -> int:

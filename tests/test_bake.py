@@ -66,9 +66,26 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "uv.lock",
     }
     modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
-    modules += ["plots", "prepare", "train"]
+    modules += ["check_lock", "plots", "prepare", "report", "train"]
     files |= {f"src/{package}/{module}.py" for module in modules}
     files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
+    # Review rules: code owners, rulesets and how to apply them, templates, Dependabot.
+    files |= {
+        ".github/CODEOWNERS",
+        ".github/ISSUE_TEMPLATE/bug_report.yml",
+        ".github/ISSUE_TEMPLATE/config.yml",
+        ".github/ISSUE_TEMPLATE/experiment_proposal.yml",
+        ".github/dependabot.yml",
+        ".github/pull_request_template.md",
+        ".github/rulesets/main.json",
+        ".github/rulesets/model-tags.json",
+        ".github/workflows/ci.yml",
+        ".github/workflows/pr-report.yml",
+        ".github/workflows/reproduce.yml",
+        ".github/workflows/rulesets.yml",
+        "scripts/apply_rulesets.py",
+        "scripts/ci_reproduce.sh",
+    }
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
     if answers["dataset"] == "csv":
@@ -90,9 +107,14 @@ def test_exact_file_set(baked) -> None:
 
 def test_no_jinja_left_and_interpolations_kept(baked) -> None:
     answers, project = baked
-    for name in tracked_files(project) - {"uv.lock"}:
+    workflows = {name for name in tracked_files(project) if name.startswith(".github/workflows/")}
+    for name in tracked_files(project) - {"uv.lock"} - workflows:
         text = (project / name).read_text(encoding="utf-8")
         assert not JINJA_LEFTOVER.search(text), f"unrendered Jinja in {name}"
+    # Workflows are copied without rendering: their GitHub expressions come out exactly as written.
+    for name in workflows:
+        assert (project / name).read_text() == (TEMPLATE / "{{cookiecutter.project_slug}}" / name).read_text()
+        assert "${{ " in (project / name).read_text()
     # Hydra's ${...} interpolations are not Jinja and must come out intact.
     assert "seed: ${seed}" in (project / f"conf/data/{answers['dataset']}.yaml").read_text()
 
@@ -204,7 +226,7 @@ def test_license_text(baked) -> None:
 def test_make_help_lists_every_target(baked) -> None:
     _, project = baked
     listed = run("make", "help", cwd=project).stdout
-    for target in ("setup", "params", "check-params", "repro", "test", "lint", "exp"):
+    for target in ("setup", "params", "check-params", "repro", "test", "lint", "exp", "pr-report"):
         assert f"make {target} " in listed
 
 
