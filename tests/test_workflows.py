@@ -170,6 +170,7 @@ def test_pull_request_reproduction_restores_and_reports(pull_request: dict[str, 
     assert job_run.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in job_run.steps)
     assert [step.status for step in job_run.steps if step.status == "not run"] == ["not run"] * 3  # the uses: steps
     assert job_run.step("Push data, models and the run-cache").status == "skipped"  # only on main
+    assert job_run.step("Verify that a fresh clone reproduces without running a stage").status == "skipped"
     assert runner.context["steps"]["reproduce"]["outputs"]["remote"] == "reachable"
 
     log = (workdir / "pr-report/repro.log").read_text()
@@ -217,6 +218,8 @@ def test_push_to_main_pushes_the_run_cache(pull_request: dict[str, Path]) -> Non
     assert job_run.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in job_run.steps)
     assert job_run.step("Compare with the base branch").status == "skipped"
     assert job_run.step("Push data, models and the run-cache").status == "success"
+    verified = job_run.step("Verify that a fresh clone reproduces without running a stage")
+    assert verified.status == "success" and "0 stages ran" in verified.output
     assert (pull_request["project"].parent / "my-ml-project-dvc-remote/runs").is_dir()
 
 

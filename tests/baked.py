@@ -1,0 +1,55 @@
+"""A baked project and the commands a user runs in it, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from conftest import run
+
+
+class Project:
+    """A baked project and the commands a user runs in it."""
+
+    def __init__(self, path: Path, answers: dict[str, str], venv: Path) -> None:
+        self.path, self.answers, self.venv = path, answers, venv
+        self.env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+
+    def make(self, *targets: str, check: bool = True):
+        return run("make", *targets, f"VENV={self.venv}", cwd=self.path, check=check)
+
+    def dvc(self, *args: str, check: bool = True):
+        return run("dvc", *args, cwd=self.path, env=self.env, check=check)
+
+    def repro(self, check: bool = True) -> tuple[list[str], str]:
+        """`make repro`; the stages that ran, and the whole output."""
+        result = self.make("repro", check=check)
+        output = result.stdout + result.stderr
+        return re.findall(r"Running stage '(\w+)'", output), output
+
+    def metrics(self) -> dict[str, float]:
+        shown = json.loads(self.dvc("metrics", "show", "--json").stdout)
+        return shown[""]["data"]["reports/metrics.json"]["data"]
+
+    def experiments(self) -> list[dict]:
+        """Every experiment in `dvc exp show --json` with its params and metrics."""
+        found = []
+        for commit in json.loads(self.dvc("exp", "show", "--json").stdout):
+            for experiment in commit.get("experiments") or []:
+                for revision in experiment["revs"]:
+                    data = revision.get("data") or {}
+                    params = data.get("params", {}).get("params.yaml", {}).get("data", {})
+                    metrics = data.get("metrics", {}).get("reports/metrics.json", {}).get("data", {})
+                    found.append({"name": revision.get("name"), "params": params, "metrics": metrics})
+        return found
+
+    def default_model(self) -> str:
+        return "logistic_regression" if self.answers["task"] == "classification" else "ridge"
+
+    def restore(self) -> None:
+        """Back to the last commit: git files, then DVC-tracked data and models."""
+        run("git", "checkout", "--", ".", cwd=self.path)
+        self.dvc("checkout", "--force")
+        assert run("git", "status", "--porcelain", cwd=self.path).stdout == ""

@@ -1,0 +1,113 @@
+"""Prove that HEAD reproduces from git and the DVC remote alone.
+
+In a temporary fresh clone of HEAD: set up from uv.lock, run
+`dvc repro --pull`, then check that
+
+- no stage ran: every output was restored from the remote;
+- `dvc status` is clean;
+- the metrics file is byte-identical to the committed one;
+- the model file's md5 equals the one dvc.lock records.
+
+    python -m {{ cookiecutter.package_name }}.verify     # or: make verify
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from .errors import ProjectError, run_stage
+from .paths import METRICS, MODEL
+
+
+class VerifyError(ProjectError):
+    """HEAD does not reproduce from git and the DVC remote alone."""
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).decode(errors="replace")
+        raise VerifyError(f"`{' '.join(command)}` failed in {cwd}:\n{output}")
+    return result
+
+
+def text(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """A command's standard output, decoded."""
+    return run(command, cwd, env).stdout.decode().strip()
+
+
+def clone_head(workdir: Path) -> Path:
+    """A fresh clone of HEAD that reaches the same DVC remote with the same credentials."""
+    from dvc.repo import Repo
+
+    clone = workdir / "clone"
+    run(["git", "clone", "--quiet", "--no-hardlinks", ".", str(clone)], Path.cwd())
+    run(["git", "checkout", "--quiet", "--detach", text(["git", "rev-parse", "HEAD"], Path.cwd())], clone)
+    if Path(".dvc/config.local").exists():  # credentials live here, never in git
+        shutil.copy(".dvc/config.local", clone / ".dvc/config.local")
+    config = Repo(".").config
+    name = config["core"].get("remote")
+    url = config["remote"].get(name, {}).get("url", "") if name else ""
+    if name and "://" not in url:  # a local remote: relative paths would resolve from the clone
+        run(["dvc", "remote", "modify", "--local", name, "url", url], clone)
+    return clone
+
+
+def md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324 - DVC's own content hash
+
+
+def locked_md5(clone: Path, path: Path) -> str:
+    """The md5 dvc.lock records for an output."""
+    for stage in yaml.safe_load((clone / "dvc.lock").read_text())["stages"].values():
+        for out in stage.get("outs", []):
+            if out["path"] == path.as_posix():
+                return out["md5"]
+    raise VerifyError(f"dvc.lock records no output {path}")
+
+
+def verify(workdir: Path) -> list[str]:
+    """Reproduce HEAD in a fresh clone under workdir; return the checks that passed."""
+    clone = clone_head(workdir)
+    venv = clone / ".venv"
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "VIRTUAL_ENV": str(venv)}
+    run(["uv", "sync", "--locked", "--quiet"], clone, env)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+
+    reproduced = run(["dvc", "repro", "--pull"], clone, env)
+    log = (reproduced.stdout + reproduced.stderr).decode()
+    ran = re.findall(r"Running stage '([^']+)'", log)
+    if ran:
+        raise VerifyError(
+            f"stages ran instead of being restored: {', '.join(ran)}. Push the data and the run-cache "
+            "(`dvc push --run-cache`), and commit dvc.lock after `make repro`."
+        )
+    status = json.loads(text(["dvc", "status", "--json"], clone, env) or "{}")
+    if status:
+        raise VerifyError(f"`dvc status` is not clean after reproducing: {json.dumps(status)}")
+    committed = run(["git", "show", f"HEAD:{METRICS.as_posix()}"], clone).stdout
+    if (clone / METRICS).read_bytes() != committed:
+        raise VerifyError(f"{METRICS} differs from the committed one after reproducing")
+    if md5(clone / MODEL) != locked_md5(clone, MODEL):
+        raise VerifyError(f"{MODEL} does not match the md5 in dvc.lock")
+    return ["0 stages ran", "dvc status clean", f"{METRICS} byte-identical", f"{MODEL} md5 matches dvc.lock"]
+
+
+def main() -> None:
+    head = text(["git", "rev-parse", "--short", "HEAD"], Path.cwd())
+    if text(["git", "status", "--porcelain"], Path.cwd()):
+        print(f"verify: uncommitted changes are not verified, only HEAD ({head})")
+    with tempfile.TemporaryDirectory(prefix="verify-") as workdir:
+        checks = verify(Path(workdir))
+    print(f"verify: HEAD ({head}) reproduces from git and the DVC remote: {'; '.join(checks)}")
+
+
+if __name__ == "__main__":
+    run_stage(main)
