@@ -6,7 +6,12 @@ Runs inside the new project directory, after cookiecutter has rendered it:
 2. ``git init``, ``dvc init``, configure the DVC remote and DVC's Hydra
    integration, and put the user's CSV (if any) under DVC;
 3. compose ``params.yaml`` from ``conf/``, lock the dependencies, write the
-   answers file and make the first commit.
+   answers file and cruft's state file, and make the first commit.
+
+``cruft update`` runs this hook too: it renders the template at the old and at
+the new commit into throwaway directories and applies the difference. Those
+renders get their own git repository, DVC state and lock file; the ``skip``
+list in ``.cruft.json`` keeps all of them out of the update's patch.
 
 Any failing step exits non-zero, and cookiecutter then deletes the project:
 a bake either yields a complete repository or nothing.
@@ -23,6 +28,11 @@ from pathlib import Path
 ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
 ANSWERS_FILE = ".cookiecutter.json"
+CRUFT_FILE = ".cruft.json"
+# Left out of `cruft update`: the throwaway repositories of its renders (this hook makes them
+# there too), cruft's own state, and files made by tools, not the template: after an update,
+# `uv lock`, `make params` and `make repro` remake them from the updated sources.
+CRUFT_SKIP = [".git", ".dvc/tmp", ".dvc/cache", CRUFT_FILE, ".secrets.baseline", "uv.lock", "params.yaml", "dvc.lock"]
 SAMPLE_CSV = {"classification": "data/raw/sample_classification.csv", "regression": "data/raw/sample_regression.csv"}
 USER_CSV = "data/raw/data.csv"
 DATASET_CONFIGS = ("breast_cancer", "wine", "diabetes", "csv")
@@ -93,6 +103,59 @@ def write_answers(answers: dict[str, str]) -> None:
     Path(ANSWERS_FILE).write_text(json.dumps(kept, indent=2) + "\n", encoding="utf-8")
 
 
+def git_output(*args: str, cwd: Path) -> str | None:
+    """What a git query prints, or None where git refuses (e.g. not in a work tree)."""
+    result = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def locate_template(answers: dict[str, str]) -> tuple[str, str | None, str | None]:
+    """The template as cruft can clone it again, the commit baked, and the subdirectory, if any.
+
+    cookiecutter reads a local template in place and clones a URL (or gh: shorthand) into its
+    cookiecutters_dir; `_repo_dir` names either. A relative path counts from where cookiecutter
+    was started ($PWD). A template outside git (a zip, a plain folder) has no commit to record.
+    """
+    started_in = os.environ.get("PWD", "")
+    repo_dir = Path(started_in, answers["_repo_dir"])
+    top = git_output("rev-parse", "--show-toplevel", cwd=repo_dir)
+    if top is None or not (repo_dir / "cookiecutter.json").is_file():
+        return answers["_template"], None, None
+    if Path(started_in, answers["_template"]).is_dir():
+        template = top
+    else:  # cookiecutter's clone: its origin is the URL with any shorthand expanded
+        template = git_output("remote", "get-url", "origin", cwd=repo_dir) or answers["_template"]
+    directory = (git_output("rev-parse", "--show-prefix", cwd=repo_dir) or "").rstrip("/") or None
+    return template, git_output("rev-parse", "HEAD", cwd=repo_dir), directory
+
+
+def cruft_state(answers: dict[str, str]) -> dict[str, object]:
+    """cruft's record of where the project came from, so `cruft check` and `cruft update` work.
+
+    A cruft render has no `_repo_dir` but the template and `_commit` cruft found; cruft then
+    writes its own record anyway. Paths of this machine (`_output_dir`, `_repo_dir`) stay out.
+    """
+    if "_repo_dir" in answers:
+        template, commit, directory = locate_template(answers)
+    else:
+        template, commit, directory = answers["_template"], answers.get("_commit"), None
+    context = {key: value for key, value in answers.items() if not key.startswith("_")}
+    return {
+        "template": template,
+        "commit": commit,
+        "checkout": answers.get("_checkout"),
+        "context": {"cookiecutter": {**context, "_template": template, "_commit": commit}},
+        "directory": directory,
+        "skip": CRUFT_SKIP,
+    }
+
+
+def write_cruft_state(answers: dict[str, str]) -> None:
+    """Write .cruft.json as cruft itself formats it, so its rewrites after an update stay small."""
+    text = json.dumps(cruft_state(answers), ensure_ascii=False, indent=2, separators=(",", ": "))
+    Path(CRUFT_FILE).write_text(text + "\n", encoding="utf-8")
+
+
 def git_identity(answers: dict[str, str]) -> list[str]:
     """Fall back to the author's answers where git has no user configured."""
     args = []
@@ -118,6 +181,7 @@ def main() -> int:
         compose_params()
         run("uv", "lock", "--quiet")
         write_answers(answers)
+        write_cruft_state(answers)
         first_commit(answers)
     except BakeError as err:
         print(f"ERROR: {err}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -121,3 +122,78 @@ def test_git_identity_falls_back_to_the_author(tmp_path: Path, monkeypatch: pyte
 def test_a_failing_bake_step_raises_with_its_output() -> None:
     with pytest.raises(post_gen.BakeError, match=r"`git frobnicate` failed:\n.*frobnicate"):
         post_gen.run("git", "frobnicate")
+
+
+def git_repo(path: Path, directory: str = ".") -> str:
+    """A git repository at path with a template in directory; returns its HEAD commit."""
+    (path / directory).mkdir(parents=True, exist_ok=True)
+    (path / directory / "cookiecutter.json").write_text("{}")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(["git", "-C", str(path), "add", "--all"], check=True)
+    subprocess.run(["git", "-C", str(path), "commit", "-q", "--no-verify", "-m", "A"], check=True)
+    return subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def outside_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path, with git kept from finding a repository above it; the hook's cwd is elsewhere."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    return tmp_path
+
+
+def test_cruft_state_records_a_local_template_and_its_commit(outside_git: Path) -> None:
+    template = outside_git / "template"
+    commit = git_repo(template)
+    machine = {"_output_dir": "/home/x", "_repo_dir": str(template), "_checkout": None, "__prompts__": {}}
+    state = post_gen.cruft_state({**GOOD, "_template": str(template), **machine})
+    assert state["template"] == str(template.resolve())
+    assert (state["commit"], state["checkout"], state["directory"]) == (commit, None, None)
+    context = state["context"]["cookiecutter"]
+    assert context == {**GOOD, "_template": state["template"], "_commit": commit}
+    assert {".git", ".cruft.json", "uv.lock", "params.yaml", "dvc.lock"} <= set(state["skip"])
+
+
+def test_cruft_state_of_a_cloned_template_names_the_url_it_came_from(outside_git: Path) -> None:
+    """cookiecutter clones a URL (or gh:/gl: shorthand) into its cookiecutters_dir."""
+    origin = outside_git / "origin"
+    commit = git_repo(origin)
+    clone = outside_git / "cookiecutters" / "origin"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    state = post_gen.cruft_state({**GOOD, "_template": "gh:ada-lab/origin", "_repo_dir": str(clone), "_checkout": "v1"})
+    assert (state["template"], state["commit"], state["checkout"]) == (str(origin), commit, "v1")
+
+
+def test_cruft_state_of_a_template_in_a_subdirectory_names_it(outside_git: Path) -> None:
+    repo = outside_git / "repo"
+    git_repo(repo, "templates/ml")
+    template = str(repo / "templates/ml")
+    state = post_gen.cruft_state({**GOOD, "_template": template, "_repo_dir": template})
+    assert (state["template"], state["directory"]) == (str(repo.resolve()), "templates/ml")
+
+
+def test_relative_template_path_counts_from_where_cookiecutter_started(
+    outside_git: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit = git_repo(outside_git / "template")
+    monkeypatch.setenv("PWD", str(outside_git))
+    state = post_gen.cruft_state({**GOOD, "_template": "template", "_repo_dir": "template"})
+    assert (state["template"], state["commit"]) == (str((outside_git / "template").resolve()), commit)
+
+
+def test_template_outside_git_has_no_commit(outside_git: Path) -> None:
+    plain = outside_git / "plain"
+    plain.mkdir()
+    (plain / "cookiecutter.json").write_text("{}")
+    state = post_gen.cruft_state({**GOOD, "_template": str(plain), "_repo_dir": str(plain)})
+    assert (state["template"], state["commit"]) == (str(plain), None)
+
+
+def test_cruft_render_keeps_the_template_and_commit_cruft_gives(outside_git: Path) -> None:
+    """`cruft update` renders with `_template` and `_commit` of its own, and no `_repo_dir`."""
+    answers = {**GOOD, "_template": "https://example.com/tpl.git", "_commit": "a" * 40, "_copy_without_render": []}
+    post_gen.write_cruft_state(answers)
+    state = json.loads(Path(".cruft.json").read_text())
+    assert (state["template"], state["commit"]) == ("https://example.com/tpl.git", "a" * 40)
+    assert "_copy_without_render" not in state["context"]["cookiecutter"]
