@@ -46,6 +46,15 @@ def run(
     return result
 
 
+def fake_command(directory: Path, name: str, source: str) -> Path:
+    """Install Python source as the executable `name` in directory; return directory (for PATH)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    command = directory / name
+    command.write_text(f"#!{sys.executable}\n{source}")
+    command.chmod(0o755)
+    return directory
+
+
 def tracked_files(project: Path) -> set[str]:
     return set(run("git", "ls-files", cwd=project).stdout.split())
 

@@ -45,11 +45,13 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     """The exact set of files git tracks in a fresh bake."""
     files = {
         ".cookiecutter.json",
+        ".cruft.json",
         ".dvc/.gitignore",
         ".dvc/config",
         ".dvcignore",
         ".gitignore",
         ".pre-commit-config.yaml",
+        ".secrets.baseline",
         ".python-version",
         "Makefile",
         "README.md",
@@ -66,7 +68,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "uv.lock",
     }
     modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
-    modules += ["check_lock", "plots", "prepare", "report", "train"]
+    modules += ["check_lock", "plots", "prepare", "report", "train", "verify"]
     files |= {f"src/{package}/{module}.py" for module in modules}
     files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
     # Review rules: code owners, rulesets and how to apply them, templates, Dependabot.
@@ -83,6 +85,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         ".github/workflows/pr-report.yml",
         ".github/workflows/reproduce.yml",
         ".github/workflows/rulesets.yml",
+        ".github/workflows/template-sync.yml",
         "scripts/apply_rulesets.py",
         "scripts/ci_reproduce.sh",
     }
@@ -172,6 +175,15 @@ def test_pyproject_dependencies_follow_the_answers(baked) -> None:
         assert dvc_requirement.startswith("dvc>=")
         assert not any(f'name = "{name}"' in lock for name in REMOTE_EXTRAS.values())
     assert (project / ".python-version").read_text().strip() == answers["python_version"]
+
+
+def test_cruft_skips_what_tools_regenerate(baked) -> None:
+    """`.cruft.json` (written by the hook) and pyproject's [tool.cruft] (for `cruft create`) agree."""
+    _, project = baked
+    cruft = json.loads((project / ".cruft.json").read_text())
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert cruft["skip"] == pyproject["tool"]["cruft"]["skip"]
+    assert {"uv.lock", "params.yaml", "dvc.lock", ".git"} <= set(cruft["skip"])
 
 
 def test_answers_file_records_the_answers(baked) -> None:

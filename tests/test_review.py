@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run, tracked_files
+from conftest import fake_command, run, tracked_files
 
 OWNER = "octo-lab"
 REQUIRED_CONTEXT = "all checks pass"
@@ -206,11 +206,7 @@ FAKE_GH = textwrap.dedent(
 @pytest.fixture
 def fake_gh(tmp_path: Path) -> dict[str, str]:
     """Environment with the fake `gh` first on PATH; its state file is FAKE_GH_STATE."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(f"#!{sys.executable}\n{FAKE_GH}")
-    gh.chmod(0o755)
+    bin_dir = fake_command(tmp_path / "bin", "gh", FAKE_GH)
     return {"PATH": str(bin_dir), "FAKE_GH_STATE": str(tmp_path / "state.json"), "GITHUB_REPOSITORY": None}
 
 
