@@ -68,7 +68,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "uv.lock",
     }
     modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
-    modules += ["check_lock", "plots", "prepare", "report", "train", "verify"]
+    modules += ["check_lock", "plots", "prepare", "report", "report_plots", "train", "verify"]
     files |= {f"src/{package}/{module}.py" for module in modules}
     files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
     # Review rules: code owners, rulesets and how to apply them, templates, Dependabot.

@@ -9,14 +9,13 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import ReportError
 from {{ cookiecutter.package_name }}.report import (
-    PLOT_TITLES,
     StageRuns,
     parse_repro_log,
     read_base_table,
     render_markdown,
-    render_plots,
     resolve_revision,
 )
+from {{ cookiecutter.package_name }}.report_plots import PLOT_TITLES, render_plots
 
 REPRO_LOG = """\
 python -m pkg.compose
