@@ -238,7 +238,20 @@ def test_license_text(baked) -> None:
 def test_make_help_lists_every_target(baked) -> None:
     _, project = baked
     listed = run("make", "help", cwd=project).stdout
-    for target in ("setup", "params", "check-params", "repro", "test", "lint", "exp", "pr-report"):
+    for target in (
+        "setup",
+        "params",
+        "check-params",
+        "check-lock",
+        "repro",
+        "test",
+        "lint",
+        "exp",
+        "verify",
+        "pr-report",
+        "ci-repro",
+        "ci-push",
+    ):
         assert f"make {target} " in listed
 
 
