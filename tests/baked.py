@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 from pathlib import Path
 
+import yaml
+
 from conftest import run
+
+
+def cached_outputs(project: Path) -> dict[str, str]:
+    """Every output in dvc.lock that DVC caches (not kept in git), with its md5."""
+    in_git = set(run("git", "ls-files", cwd=project).stdout.split())
+    lock = yaml.safe_load((project / "dvc.lock").read_text())
+    outs = {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", [])}
+    kept_in_git = {path for path in outs if any(file == path or file.startswith(f"{path}/") for file in in_git)}
+    return {path: md5 for path, md5 in outs.items() if path not in kept_in_git}
+
+
+def md5(path: Path) -> str:
+    """The content hash DVC records for a file."""
+    return hashlib.md5(path.read_bytes()).hexdigest()
 
 
 class Project:

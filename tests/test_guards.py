@@ -9,13 +9,13 @@ as from a plain shell: the hooks must find the project's dvc on their own.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from baked import cached_outputs, md5
 
 from conftest import run
 
@@ -60,17 +60,8 @@ def refused_commit(project: Path, path: str, content: str | bytes) -> str:
     return output(result)
 
 
-def lock_outputs(project: Path) -> dict[str, str]:
-    """Every output in dvc.lock that DVC caches (not kept in git), with its md5."""
-    in_git = set(git(project, "ls-files").stdout.split())
-    lock = yaml.safe_load((project / "dvc.lock").read_text())
-    outs = {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", [])}
-    kept_in_git = {path for path in outs if any(file == path or file.startswith(f"{path}/") for file in in_git)}
-    return {path: md5 for path, md5 in outs.items() if path not in kept_in_git}
-
-
-def in_remote(remote: Path, md5: str) -> bool:
-    return (remote / "files/md5" / md5[:2] / md5[2:]).is_file()
+def in_remote(remote: Path, digest: str) -> bool:
+    return (remote / "files/md5" / digest[:2] / digest[2:]).is_file()
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +133,13 @@ def train_and_commit(project: Path, venv: Path, message: str) -> None:
 
 def test_push_runs_dvc_push_first(project: Path, remotes: dict[str, Path], shared_venv: Path) -> None:
     train_and_commit(project, shared_venv, "Train the baseline")
-    outputs = lock_outputs(project)
+    outputs = cached_outputs(project)
     assert "models/model.joblib" in outputs
-    assert not any(in_remote(remotes["dvc"], md5) for md5 in outputs.values())
+    assert not any(in_remote(remotes["dvc"], digest) for digest in outputs.values())
 
     pushed = git(project, "push", "origin", "main")
     assert "dvc push (data and models to the DVC remote first)" in output(pushed)
-    missing = [path for path, md5 in outputs.items() if not in_remote(remotes["dvc"], md5)]
+    missing = [path for path, digest in outputs.items() if not in_remote(remotes["dvc"], digest)]
     assert missing == [], f"not in the DVC remote after git push: {missing}"
     status = run(str(shared_venv / "bin/dvc"), "status", "--cloud", cwd=project)
     assert "in sync" in status.stdout
@@ -177,7 +168,7 @@ def test_push_is_refused_when_dvc_push_fails(project: Path, remotes: dict[str, P
     # With the remote back, the same push goes through, data first.
     git(project, "push", "origin", "tune")
     assert git(project, "ls-remote", "origin", "tune").stdout.strip()
-    assert all(in_remote(remote, md5) for md5 in lock_outputs(project).values())
+    assert all(in_remote(remote, digest) for digest in cached_outputs(project).values())
 
 
 def test_checkout_restores_the_model_of_each_commit(project: Path) -> None:
@@ -185,8 +176,8 @@ def test_checkout_restores_the_model_of_each_commit(project: Path) -> None:
     seen = set()
     for branch in ("main", "tune", "main"):
         git(project, "switch", "--quiet", branch)
-        expected = lock_outputs(project)["models/model.joblib"]
-        assert hashlib.md5(model.read_bytes()).hexdigest() == expected, f"stale model after switching to {branch}"
+        expected = cached_outputs(project)["models/model.joblib"]
+        assert md5(model) == expected, f"stale model after switching to {branch}"
         seen.add(expected)
     assert len(seen) == 2, "the two commits should have different models"
     assert git(project, "status", "--porcelain").stdout == ""

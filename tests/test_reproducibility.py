@@ -6,14 +6,12 @@ then each guarantee is checked with the real tools.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
-from baked import Project
+from baked import Project, cached_outputs, md5
 
 from conftest import run
 
@@ -31,18 +29,6 @@ def trained(cookies_session, shared_venv) -> Project:
     run("git", "commit", "--quiet", "--no-verify", "-m", "Train the baseline", cwd=project.path)
     project.make("ci-push")
     return project
-
-
-def cached_outputs(project: Project) -> dict[str, str]:
-    """The md5 dvc.lock records for each output DVC caches (not those kept in git)."""
-    lock = yaml.safe_load((project.path / "dvc.lock").read_text())
-    in_git = set(run("git", "ls-files", cwd=project.path).stdout.split())
-    outs = [out for stage in lock["stages"].values() for out in stage.get("outs", [])]
-    return {out["path"]: out["md5"] for out in outs if out["path"] not in in_git and not out["md5"].endswith(".dir")}
-
-
-def md5(path: Path) -> str:
-    return hashlib.md5(path.read_bytes()).hexdigest()
 
 
 def test_verify_passes_in_a_fresh_clone_with_no_stage_run(trained: Project) -> None:
@@ -69,11 +55,11 @@ def test_verify_fails_clearly_when_the_data_was_not_pushed(trained: Project) -> 
 
 def test_deleted_cache_and_outputs_come_back_without_training(trained: Project) -> None:
     shutil.rmtree(trained.path / ".dvc/cache")
-    for output in cached_outputs(trained):
+    for output in cached_outputs(trained.path):
         (trained.path / output).unlink()
     restored = trained.dvc("repro", "--pull")
     assert "Running stage" not in restored.stdout + restored.stderr
-    for output, expected in cached_outputs(trained).items():
+    for output, expected in cached_outputs(trained.path).items():
         assert md5(trained.path / output) == expected, output
     assert trained.dvc("status", "--json").stdout.strip() == "{}"
 
@@ -82,7 +68,7 @@ def test_every_model_trains_bit_for_bit_identically(trained: Project) -> None:
     """Seeds flow from conf/ into the split and every estimator: two forced runs agree exactly."""
     models = sorted(path.stem for path in (trained.path / "conf/model").glob("*.yaml"))
     model_file, metrics = trained.path / "models/model.joblib", trained.path / "reports/metrics.json"
-    prepared = sorted(path for path in cached_outputs(trained) if path.startswith("data/"))
+    prepared = sorted(path for path in cached_outputs(trained.path) if path.startswith("data/"))
     try:
         for index, model in enumerate(models):
             trained.make("params", f"ARGS=model={model}")
