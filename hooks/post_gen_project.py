@@ -2,7 +2,8 @@
 
 Runs inside the new project directory, after cookiecutter has rendered it:
 
-1. remove the files of options that were not chosen;
+1. remove the files of options that were not chosen, and put the runner labels
+   on the `runs-on` lines of the workflows' training jobs;
 2. ``git init``, ``dvc init``, configure the DVC remote and DVC's Hydra
    integration, and put the user's CSV (if any) under DVC;
 3. compose ``params.yaml`` from ``conf/``, lock the dependencies, write the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +40,10 @@ USER_CSV = "data/raw/data.csv"
 DATASET_CONFIGS = ("breast_cancer", "wine", "diabetes", "csv")
 TASK_ONLY_MODELS = {"classification": "conf/model/logistic_regression.yaml", "regression": "conf/model/ridge.yaml"}
 QUIET_ENV = {"DVC_NO_ANALYTICS": "1", "UV_NO_PROGRESS": "1"}
+# Workflows are copied without rendering (GitHub's expressions look like Jinja); the jobs that train
+# mark their runner line instead, and set_runner_labels() puts the runner_labels answer there.
+WORKFLOWS = ".github/workflows"
+RUNNER_LINE = re.compile(r"^(?P<key>\s*runs-on:) ubuntu-latest(?P<marker> # runner_labels\b.*)$", re.MULTILINE)
 
 
 class BakeError(RuntimeError):
@@ -62,6 +68,32 @@ def remove_unused(answers: dict[str, str]) -> None:
         Path(SAMPLE_CSV[answers["task"]]).rename(USER_CSV)
     else:  # prepare writes the embedded dataset here; git keeps no empty folder
         Path(USER_CSV).parent.rmdir()
+
+
+def runs_on(answer: str) -> str:
+    """The YAML value of `runs-on` for comma-separated labels: a plain string for one, a flow list for several.
+
+    A label YAML would read as something other than that string (`true`, `1.0`) is quoted.
+    """
+    import yaml  # the bake environment has PyYAML: hydra-core, checked by pre_gen_project, needs it
+
+    labels = [label.strip() for label in answer.split(",")]
+    scalars = [label if yaml.safe_load(label) == label else json.dumps(label) for label in labels]
+    return scalars[0] if len(scalars) == 1 else f"[{', '.join(scalars)}]"
+
+
+def set_runner_labels(answers: dict[str, str], workflows: Path = Path(WORKFLOWS)) -> list[str]:
+    """Put the runner labels on every `runs-on: ubuntu-latest # runner_labels` line; the files changed."""
+    value, changed = runs_on(answers["runner_labels"]), []
+    for path in sorted(workflows.glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        updated = RUNNER_LINE.sub(lambda line: f"{line['key']} {value}{line['marker']}", text)
+        if RUNNER_LINE.search(text):
+            path.write_text(updated, encoding="utf-8")
+            changed.append(path.name)
+    if not changed:
+        raise BakeError(f"no workflow in {workflows} has a `runs-on: ubuntu-latest # runner_labels` line")
+    return changed
 
 
 def run(*command: str) -> None:
@@ -177,6 +209,7 @@ def main() -> int:
     os.environ.update(QUIET_ENV)  # for DVC in this process and every tool it starts
     try:
         remove_unused(answers)
+        set_runner_labels(answers)
         init_repositories(answers)
         compose_params()
         run("uv", "lock", "--quiet")

@@ -27,6 +27,12 @@ PATTERNS = {
     "author_email": (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an address like you@example.com"),
     # GitHub: letters, digits and single inner hyphens, at most 39 characters.
     "github_owner": (r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", "a GitHub user or organisation name"),
+    # GitHub Actions runner labels, comma-separated: `runs-on` of the jobs that train.
+    "runner_labels": (
+        r"\s*[A-Za-z0-9][A-Za-z0-9_.-]*(\s*,\s*[A-Za-z0-9][A-Za-z0-9_.-]*)*\s*",
+        "runner labels separated by commas, each of letters, digits, '.', '_' and '-', "
+        "e.g. ubuntu-latest or self-hosted, linux, gpu",
+    ),
 }
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -59,6 +65,7 @@ def validate(answers: dict[str, str]) -> None:
     _choose(answers, "dvc_remote", ("local", *REMOTE_SCHEMES, "none"))
     _check_remote_url(answers["dvc_remote"], answers["dvc_remote_url"])
     _choose(answers, "license", LICENSES)
+    _check_runner_labels(answers["runner_labels"])
 
 
 def check_bake_tools() -> None:
@@ -87,6 +94,18 @@ def _check_remote_url(remote: str, url: str) -> None:
         raise AnswerError(
             f"dvc_remote_url: {url!r} is not a directory outside the project; "
             "dvc_remote local takes an absolute path or one starting with ../"
+        )
+
+
+def _check_runner_labels(answer: str) -> None:
+    """Labels that fit the pattern: no repeats (GitHub ignores their case), and no Windows runner."""
+    labels = [label.strip().lower() for label in answer.split(",")]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise AnswerError(f"runner_labels: {answer!r} repeats {', '.join(repeated)}; name each label once")
+    if any(label == "windows" or label.startswith("windows-") for label in labels):
+        raise AnswerError(
+            f"runner_labels: {answer!r} picks a Windows runner; the workflows run bash and make, use Linux or macOS"
         )
 
 

@@ -22,6 +22,7 @@ from conftest import TEMPLATE, run
         ("dataset=diabetes", "dataset: 'diabetes' is not allowed for task classification"),
         ("dvc_remote_url=s3://bucket", "dvc_remote_url: 's3://bucket' is not a directory outside the project"),
         ("license=WTFPL", "WTFPL provided for choice variable license, but the choices are ['MIT'"),
+        ("runner_labels=self hosted, gpu", "runner_labels: 'self hosted, gpu' is not valid; use runner labels"),
     ],
 )
 def test_bad_answer_fails_cleanly(tmp_path: Path, answer: str, message: str) -> None:

@@ -24,7 +24,9 @@ GOOD = {
     "dvc_remote": "local",
     "dvc_remote_url": "../my-ml-project-dvc-remote",
     "license": "MIT",
+    "runner_labels": "ubuntu-latest",
 }
+WORKFLOWS = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / ".github/workflows"
 
 
 def test_default_style_answers_pass() -> None:
@@ -54,6 +56,13 @@ def test_default_style_answers_pass() -> None:
         ({"dvc_remote_url": "inside-the-repo"}, "is not a directory outside the project"),
         ({"dvc_remote_url": "s3://bucket"}, "is not a directory outside the project"),
         ({"license": "GPL"}, "license: 'GPL' is not allowed"),
+        ({"runner_labels": ""}, "runner_labels: '' is not valid; use runner labels separated by commas"),
+        ({"runner_labels": "self hosted"}, "runner_labels: 'self hosted' is not valid"),
+        ({"runner_labels": "self-hosted,,gpu"}, "runner_labels: 'self-hosted,,gpu' is not valid"),
+        ({"runner_labels": "linux, gpu: a100"}, "runner_labels: 'linux, gpu: a100' is not valid"),
+        ({"runner_labels": "[self-hosted]"}, "runner_labels: '[self-hosted]' is not valid"),
+        ({"runner_labels": "self-hosted, GPU, gpu"}, "runner_labels: 'self-hosted, GPU, gpu' repeats gpu"),
+        ({"runner_labels": "windows-latest"}, "runner_labels: 'windows-latest' picks a Windows runner"),
     ],
 )
 def test_each_bad_answer_is_named_with_what_is_allowed(changes: dict[str, str], message: str) -> None:
@@ -66,6 +75,58 @@ def test_each_bad_answer_is_named_with_what_is_allowed(changes: dict[str, str], 
 @pytest.mark.parametrize("url", ["../remote", "/srv/dvc", "../../shared/dvc-store"])
 def test_local_remote_outside_the_project_passes(url: str) -> None:
     pre_gen.validate({**GOOD, "dvc_remote_url": url})
+
+
+@pytest.mark.parametrize(
+    ("answer", "runs_on"),
+    [
+        ("ubuntu-latest", "ubuntu-latest"),
+        (" ubuntu-24.04 ", "ubuntu-24.04"),
+        ("self-hosted, linux, gpu", "[self-hosted, linux, gpu]"),
+        ("self-hosted,linux,X64", "[self-hosted, linux, X64]"),
+        # Labels YAML would read as a boolean or a number stay strings.
+        ("self-hosted, on, 2.0", '[self-hosted, "on", "2.0"]'),
+        ("true", '"true"'),
+    ],
+)
+def test_runner_labels_become_one_string_or_a_list(answer: str, runs_on: str) -> None:
+    pre_gen.validate({**GOOD, "runner_labels": answer})
+    assert post_gen.runs_on(answer) == runs_on
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("ubuntu-latest", "ubuntu-latest"), ("self-hosted, linux, gpu, on", ["self-hosted", "linux", "gpu", "on"])],
+)
+def test_runner_labels_reach_the_training_jobs_and_only_them(tmp_path: Path, answer: str, expected) -> None:
+    """The template's own workflows: the marked `runs-on` lines change, the files stay valid workflows."""
+    import yaml
+
+    workflows = tmp_path / ".github/workflows"
+    workflows.mkdir(parents=True)
+    for path in WORKFLOWS.glob("*.yml"):
+        (workflows / path.name).write_text(path.read_text())
+    assert "reproduce.yml" in post_gen.set_runner_labels({**GOOD, "runner_labels": answer}, workflows)
+    for path in sorted(workflows.glob("*.yml")):
+        marked = (WORKFLOWS / path.name).read_text().count("runs-on: ubuntu-latest # runner_labels")
+        runners = [job["runs-on"] for job in yaml.safe_load(path.read_text())["jobs"].values()]
+        assert all(runner in (expected, "ubuntu-latest") for runner in runners), path.name
+        if expected != "ubuntu-latest":
+            assert runners.count(expected) == marked, path.name
+    assert yaml.safe_load((workflows / "reproduce.yml").read_text())["jobs"]["reproduce"]["runs-on"] == expected
+    if answer == "ubuntu-latest":  # the default changes nothing
+        assert all(path.read_text() == (WORKFLOWS / path.name).read_text() for path in workflows.glob("*.yml"))
+    files = sorted(str(path) for path in workflows.glob("*.yml"))
+    schema = subprocess.run(
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files], capture_output=True, text=True
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def test_a_template_without_a_marked_runner_line_fails_the_bake(tmp_path: Path) -> None:
+    (tmp_path / "ci.yml").write_text("jobs:\n  test:\n    runs-on: ubuntu-latest\n")
+    with pytest.raises(post_gen.BakeError, match="runs-on: ubuntu-latest # runner_labels"):
+        post_gen.set_runner_labels(GOOD, tmp_path)
 
 
 def test_no_remote_needs_no_url() -> None:

@@ -8,6 +8,8 @@ from each project's own uv.lock), so no bake pays for a fresh install.
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,18 @@ PLOTS = {
     "classification": {"confusion.csv", "roc.csv", "precision_recall.csv", "feature_importance.csv"},
     "regression": {"predictions.csv", "feature_importance.csv"},
 }
+
+
+def wait_for_queue(project: Project, names: list[str], timeout: float = 600) -> dict[str, str]:
+    """Poll `dvc queue status` until no named task is queued or running; their final statuses."""
+    deadline = time.monotonic() + timeout
+    while True:
+        table = project.dvc("queue", "status").stdout
+        statuses = dict(re.findall(rf"^\w+\s+({'|'.join(map(re.escape, names))})\s.*?(\w+)\s*$", table, re.MULTILINE))
+        if len(statuses) == len(names) and not {"Queued", "Running"} & set(statuses.values()):
+            return statuses
+        assert time.monotonic() < deadline, f"the queue did not finish in {timeout:.0f} s:\n{table}"
+        time.sleep(3)
 
 
 @pytest.fixture(scope="class")
@@ -97,9 +111,16 @@ class PipelineScenario:
             assert experiment["metrics"], f"{model} produced no metrics"
 
     def test_queued_sweep_yields_two_experiments(self, project: Project) -> None:
+        """The README's sweep on one box: queue it, `dvc queue start -j 2`, wait for both workers' runs."""
         before = len(project.experiments())
-        project.dvc("exp", "run", "--queue", "-S", "model=random_forest", "-S", "model.n_estimators=10,20")
-        project.dvc("exp", "run", "--run-all")
+        queued = project.dvc("exp", "run", "--queue", "-S", "model=random_forest", "-S", "model.n_estimators=10,20")
+        names = re.findall(r"Queued experiment '([\w-]+)'", queued.stdout + queued.stderr)
+        assert len(names) == 2, queued.stdout + queued.stderr
+        project.dvc("queue", "start", "-j", "2")  # returns at once: the workers run in the background
+        statuses = wait_for_queue(project, names)
+        assert statuses == dict.fromkeys(names, "Success"), "\n".join(
+            project.dvc("queue", "logs", name, check=False).stdout for name in names
+        )
         swept = [
             experiment
             for experiment in project.experiments()[:]
