@@ -34,11 +34,15 @@ MATRIX = [
 ]
 # One bake with awkward text answers: quotes and an ampersand must survive TOML and YAML.
 MATRIX[1] |= {"project_name": "Wine Quality", "description": 'Predicts "cultivar" & more', "author_name": "O'Neil"}
+# One bake trains on self-hosted GPU runners.
+MATRIX[2] |= {"runner_labels": "self-hosted, linux, gpu"}
 IDS = ["-".join((a["task"], a["dataset"], a["dvc_remote"], a["license"], "py" + a["python_version"])) for a in MATRIX]
 
 REMOTE_EXTRAS = {"s3": "dvc-s3", "gs": "dvc-gs", "azure": "dvc-azure"}
 # `cookiecutter.x` as a variable, not the `.cookiecutter.json` answers file.
 JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}|(?<![\w.])cookiecutter\.")
+# A `runs-on:` line that post_gen_project.py fills from the runner_labels answer.
+RUNS_ON = re.compile(r"(runs-on:) \S.*?( # runner_labels)")
 
 
 def expected_files(answers: dict[str, str], package: str) -> set[str]:
@@ -62,6 +66,10 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "conf/model/gradient_boosting.yaml",
         "conf/model/random_forest.yaml",
         "conf/model/logistic_regression.yaml" if answers["task"] == "classification" else "conf/model/ridge.yaml",
+        "conf/monitor/default.yaml",
+        "data/incoming/README.md",
+        "data/labelled/README.md",
+        ".gto",
         "dvc.yaml",
         "params.yaml",
         "pyproject.toml",
@@ -69,6 +77,8 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     }
     modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
     modules += ["check_lock", "plots", "prepare", "report", "report_plots", "train", "verify"]
+    # After training: the gate, the GTO registry, bundles, and the command that uses them.
+    modules += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb"]
     files |= {f"src/{package}/{module}.py" for module in modules}
     files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
     # Review rules: code owners, rulesets and how to apply them, templates, Dependabot.
@@ -82,7 +92,10 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         ".github/rulesets/main.json",
         ".github/rulesets/model-tags.json",
         ".github/workflows/ci.yml",
+        ".github/workflows/monitor.yml",
         ".github/workflows/pr-report.yml",
+        ".github/workflows/publish.yml",
+        ".github/workflows/retrain.yml",
         ".github/workflows/reproduce.yml",
         ".github/workflows/rulesets.yml",
         ".github/workflows/template-sync.yml",
@@ -114,10 +127,18 @@ def test_no_jinja_left_and_interpolations_kept(baked) -> None:
     for name in tracked_files(project) - {"uv.lock"} - workflows:
         text = (project / name).read_text(encoding="utf-8")
         assert not JINJA_LEFTOVER.search(text), f"unrendered Jinja in {name}"
-    # Workflows are copied without rendering: their GitHub expressions come out exactly as written.
+    # Workflows are copied without rendering: their GitHub expressions come out exactly as written,
+    # and only the `runs-on:` lines marked `# runner_labels` take that answer.
+    labels = [label.strip() for label in answers["runner_labels"].split(",")]
+    runs_on = labels[0] if len(labels) == 1 else labels
     for name in workflows:
-        assert (project / name).read_text() == (TEMPLATE / "{{cookiecutter.project_slug}}" / name).read_text()
-        assert "${{ " in (project / name).read_text()
+        baked_text = (project / name).read_text()
+        template_text = (TEMPLATE / "{{cookiecutter.project_slug}}" / name).read_text()
+        assert re.sub(RUNS_ON, r"\1 ubuntu-latest\2", baked_text) == template_text
+        assert "${{ " in baked_text
+    for workflow, job in (("reproduce", "reproduce"), ("retrain", "retrain")):  # the jobs that train
+        definition = yaml.safe_load((project / f".github/workflows/{workflow}.yml").read_text())
+        assert definition["jobs"][job]["runs-on"] == runs_on
     # Hydra's ${...} interpolations are not Jinja and must come out intact.
     assert "seed: ${seed}" in (project / f"conf/data/{answers['dataset']}.yaml").read_text()
 

@@ -117,14 +117,15 @@ def test_required_check_is_a_job_of_the_workflows(project: Path) -> None:
     assert REQUIRED_CONTEXT in job_names
 
 
-def test_model_tags_ruleset_forbids_moving_and_deleting_version_tags(project: Path) -> None:
+def test_model_tags_ruleset_forbids_moving_and_deleting_registry_tags(project: Path) -> None:
     tags = ruleset(project, "model-tags")
     assert set(tags) <= RULESET_KEYS
     assert (tags["target"], tags["enforcement"]) == ("tag", "active")
-    assert tags["conditions"]["ref_name"]["include"] == ["refs/tags/*@v*"]
+    # GTO's version tags (<name>@vX.Y.Z) and stage assignments (<name>#<stage>#N).
+    assert tags["conditions"]["ref_name"]["include"] == ["refs/tags/*@v*", "refs/tags/*#*"]
     rules = rules_by_type(tags)
     assert {"deletion", "non_fast_forward", "update"} <= set(rules)
-    assert "creation" not in rules, "registering a new model version must stay possible"
+    assert "creation" not in rules, "registering versions and assigning stages must stay possible"
 
 
 @pytest.mark.parametrize(

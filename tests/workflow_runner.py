@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-CONTEXT_PATH = re.compile(r"\b(?:github|steps|needs|secrets|env|runner)(?:\.[A-Za-z_*][\w-]*)+")
+CONTEXT_PATH = re.compile(r"\b(?:github|steps|needs|secrets|env|runner|inputs|vars)(?:\.[A-Za-z_*][\w-]*)+")
 
 
 @dataclass
@@ -54,8 +54,22 @@ def step_name(step: dict[str, Any]) -> str:
 class Runner:
     """One job's execution context: the `github`, `secrets` and `needs` values it sees."""
 
-    def __init__(self, github: dict[str, Any], secrets: dict[str, str] | None = None, needs: dict | None = None):
-        self.context: dict[str, Any] = {"github": github, "secrets": secrets or {}, "needs": needs or {}, "steps": {}}
+    def __init__(
+        self,
+        github: dict[str, Any],
+        secrets: dict[str, str] | None = None,
+        needs: dict | None = None,
+        inputs: dict[str, str] | None = None,
+        variables: dict[str, str] | None = None,
+    ):
+        self.context: dict[str, Any] = {
+            "github": github,
+            "secrets": secrets or {},
+            "needs": needs or {},
+            "inputs": inputs or {},
+            "vars": variables or {},
+            "steps": {},
+        }
 
     def lookup(self, path: str) -> Any:
         head, *rest = path.split(".")
@@ -81,6 +95,7 @@ class Runner:
         functions = {
             "_lookup": self.lookup,
             "always": lambda: True,
+            "contains": lambda haystack, needle: str(needle) in haystack,
             "join": lambda values, separator=",": separator.join(str(value) for value in values),
         }
         return eval(python, {"__builtins__": {}}, functions)  # noqa: S307 - our own workflow files

@@ -27,10 +27,11 @@ def load_embedded(name: str, target: str) -> pd.DataFrame:
     return frame
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read the user's CSV, turning pandas' parse errors into a DataError."""
+def read_csv(path: Path, missing_hint: str | None = None) -> pd.DataFrame:
+    """Read a CSV, turning pandas' parse errors into a DataError."""
     if not path.exists():
-        raise DataError(f"{path} not found; put your CSV there and run `dvc add {path}`, or `dvc pull` it")
+        hint = missing_hint or f"put your CSV there and run `dvc add {path}`, or `dvc pull` it"
+        raise DataError(f"{path} not found; {hint}")
     try:
         return pd.read_csv(path)
     except pd.errors.EmptyDataError:

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ConfigError
+from .gate import TASK_METRICS
 from .paths import CONF_DIR, PARAMS
 
 
@@ -60,11 +61,32 @@ class ModelParams(BaseModel):
         return dict(self.model_extra or {})
 
 
+class MonitorParams(_Strict):
+    """Drift thresholds (conf/monitor/) for the monitor command."""
+
+    p_value: float = Field(gt=0, lt=1)
+    max_drifted_share: float = Field(ge=0, le=1)
+    max_metric_drop: float = Field(ge=0)
+
+
 class Params(_Strict):
     task: Literal["classification", "regression"]
     seed: int
     data: DataParams
     model: ModelParams
+    monitor: MonitorParams
+    # The quality gate: metric name -> bound (see gate.py).
+    gate: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _gate_names_task_metrics(self) -> "Params":
+        unknown = sorted(set(self.gate) - set(TASK_METRICS[self.task]))
+        if unknown:
+            raise ValueError(
+                f"gate: unknown metric {', '.join(unknown)} for {self.task}; "
+                f"choose from {', '.join(TASK_METRICS[self.task])}"
+            )
+        return self
 
 
 def model_choices(conf_dir: Path = CONF_DIR) -> list[str]:

@@ -8,6 +8,10 @@ from pathlib import Path
 PARAMS = Path("params.yaml")
 CONF_DIR = Path("conf")
 RAW_DIR = Path("data/raw")
+# New batches land here, each tracked with `dvc add`; the monitor checks the newest.
+INCOMING = Path("data/incoming")
+# Labelled batches absorbed into the training data (`make absorb`); prepare reads them.
+LABELLED = Path("data/labelled")
 TRAIN = Path("data/prepared/train.parquet")
 TEST = Path("data/prepared/test.parquet")
 MODEL = Path("models/model.joblib")

@@ -1,6 +1,8 @@
 """Stage `prepare`: load the raw data, validate it, split it into train and test.
 
-Reads: params `task` and `data`; the user's CSV when data.source is csv.
+Reads: params `task` and `data`; the user's CSV when data.source is csv; the
+labelled batches in data/labelled/ (`make absorb` puts them there), appended
+to the raw data.
 Writes: data/raw/<name>.csv for embedded datasets, and data/prepared/*.parquet.
 """
 
@@ -11,7 +13,7 @@ import pandas as pd
 from .data import load_embedded, read_csv, validate_frame
 from .errors import DataError, run_stage
 from .params import Params, load_params
-from .paths import RAW_DIR, TEST, TRAIN
+from .paths import LABELLED, RAW_DIR, TEST, TRAIN
 
 
 def load_raw(params: Params) -> tuple[pd.DataFrame, Path]:
@@ -25,6 +27,18 @@ def load_raw(params: Params) -> tuple[pd.DataFrame, Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False)
     return frame, path
+
+
+def with_labelled_batches(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The raw frame plus every batch in data/labelled/, and how many batches joined."""
+    batches = [(path, read_csv(path)) for path in sorted(LABELLED.glob("*.csv"))]
+    for path, batch in batches:
+        if set(batch.columns) != set(frame.columns):
+            differ = sorted(set(batch.columns) ^ set(frame.columns), key=str)
+            raise DataError(f"{path}: columns differ from the training data's ({', '.join(map(str, differ))})")
+    if not batches:
+        return frame, 0
+    return pd.concat([frame, *(batch[frame.columns] for _, batch in batches)], ignore_index=True), len(batches)
 
 
 def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -44,12 +58,14 @@ def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFra
 def main() -> None:
     params = load_params()
     frame, path = load_raw(params)
-    validate_frame(frame, params.data.target, params.task, str(path))
+    frame, joined = with_labelled_batches(frame)
+    source = f"{path}" + (f" and {joined} labelled batches in {LABELLED}/" if joined else "")
+    validate_frame(frame, params.data.target, params.task, source)
     train, test = split(frame, params)
     TRAIN.parent.mkdir(parents=True, exist_ok=True)
     train.to_parquet(TRAIN, index=False)
     test.to_parquet(TEST, index=False)
-    print(f"prepare: {len(train)} train and {len(test)} test rows from {path}")
+    print(f"prepare: {len(train)} train and {len(test)} test rows from {source}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,221 @@
+"""Release bundles: a model with its manifest and model card, in one verifiable archive.
+
+`dist/<artifact>-vX.Y.Z.tar.gz` holds
+
+- model.joblib: the fitted scikit-learn Pipeline;
+- manifest.json: version, git commit, the dvc.lock hashes of data and model,
+  params, metrics, the training schema, Python and package versions, and the
+  sha256 of every other file in the bundle;
+- MODEL_CARD.md: a Hugging Face style model card.
+
+Everything is read from one git revision through DVC (git files from git, data
+and models from the DVC cache or remote), so a bundle always matches its commit.
+
+    python -m {{ cookiecutter.package_name }}.bundle 1.2.0 [--rev REV]   # make bundle VERSION=1.2.0
+"""
+
+import argparse
+import hashlib
+import io
+import json
+import platform
+import tarfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ProjectError, run_stage
+from .paths import METRICS, MODEL, PARAMS, TRAIN
+from .registry import ARTIFACT, is_reference, parse_version, resolve
+
+DIST = Path("dist")
+MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.joblib", "manifest.json", "MODEL_CARD.md"
+# Recorded in the manifest: what the model needs to load and behave the same.
+PACKAGES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "{{ cookiecutter.project_slug }}")
+
+
+class BundleError(ProjectError):
+    """A bundle cannot be built, or does not verify."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    manifest: dict[str, Any]
+    model: Any  # the fitted Pipeline: predict, and predict_proba for classifiers
+
+    @property
+    def features(self) -> list[dict[str, str]]:
+        return self.manifest["features"]
+
+
+def bundle_path(version: str, out: Path = DIST) -> Path:
+    return out / f"{ARTIFACT}-{version}.tar.gz"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def feature_schema(train: "Any", target: str) -> list[dict[str, str]]:
+    """Each feature column of the training frame, and whether the model treats it as numeric."""
+    from pandas.api.types import is_numeric_dtype
+
+    return [
+        {"name": str(name), "kind": "numeric" if is_numeric_dtype(dtype) else "categorical", "dtype": str(dtype)}
+        for name, dtype in train.dtypes.items()
+        if name != target
+    ]
+
+
+def lock_hashes(lock: dict[str, Any]) -> dict[str, str]:
+    """The md5 dvc.lock records for every data and model file the pipeline reads or writes."""
+    return {
+        entry["path"]: entry["md5"]
+        for stage in lock["stages"].values()
+        for entry in [*stage.get("deps", []), *stage.get("outs", [])]
+        if entry["path"].startswith(("data/", "models/"))
+    }
+
+
+def environment() -> dict[str, Any]:
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"python": platform.python_version(), "packages": versions}
+
+
+def read_revision(rev: str) -> tuple[str, dict[str, bytes]]:
+    """The commit `rev` names, and the files a bundle is made from, as they are at that commit."""
+    import subprocess
+
+    from dvc.api import DVCFileSystem
+    from dvc.exceptions import DvcException
+
+    try:
+        commit = subprocess.run(  # `^0` peels a tag to its commit
+            ["git", "rev-parse", "--verify", f"{rev}^0"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except subprocess.CalledProcessError:
+        raise BundleError(f"{rev!r} is not a git revision of this repository") from None
+    paths = [str(path) for path in (PARAMS, METRICS, MODEL, TRAIN)] + ["dvc.lock"]
+    files = {}
+    try:
+        fs = DVCFileSystem(".", rev=commit)
+        for path in paths:
+            files[path] = fs.read_bytes(path)
+    except (DvcException, FileNotFoundError) as err:
+        raise BundleError(
+            f"cannot read {path} at {rev}: {err}. Is the DVC remote reachable (`dvc pull` it), "
+            "and was the pipeline reproduced and committed?"
+        ) from None
+    return commit, files
+
+
+def build_bundle(version_text: str, rev: str = "HEAD", out: Path = DIST) -> Path:
+    """Write dist/<artifact>-vX.Y.Z.tar.gz (and the model card beside it); return its path."""
+    import pandas as pd
+
+    from .model_card import render_card
+
+    version = parse_version(version_text)
+    commit, files = read_revision(rev)
+    params = yaml.safe_load(files[str(PARAMS)])
+    target = params["data"]["target"]
+    train = pd.read_parquet(io.BytesIO(files[str(TRAIN)]))
+    manifest: dict[str, Any] = {
+        "artifact": ARTIFACT,
+        "version": version,
+        "git_commit": commit,
+        "task": params["task"],
+        "target": target,
+        "features": feature_schema(train, target),
+        "training_rows": len(train),
+        "classes": sorted(map(str, train[target].unique())) if params["task"] == "classification" else None,
+        "dvc_lock": lock_hashes(yaml.safe_load(files["dvc.lock"])),
+        "params": params,
+        "metrics": json.loads(files[str(METRICS)]),
+        "environment": environment(),
+    }
+    card = render_card(manifest).encode()
+    contents = {MODEL_FILE: files[str(MODEL)], CARD_FILE: card}
+    manifest["files"] = {name: sha256(data) for name, data in contents.items()}
+    contents[MANIFEST_FILE] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = bundle_path(version, out)
+    partial = path.with_name(path.name + ".partial")  # no half-written bundle under the real name
+    with tarfile.open(partial, "w:gz") as archive:
+        for name, data in sorted(contents.items()):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            archive.addfile(info, io.BytesIO(data))
+    partial.replace(path)
+    (out / CARD_FILE).write_bytes(card)
+    return path
+
+
+def verify_bundle(path: Path) -> Bundle:
+    """Open a bundle, check every checksum in its manifest, then load the model.
+
+    Loading a model unpickles it, which can run code: only load bundles you trust.
+    The checksums prove the files are the ones the manifest describes.
+    """
+    import joblib
+
+    if not path.is_file():
+        raise BundleError(f"{path} not found; build it with `make bundle VERSION=...` or download a release")
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            contents = {
+                member.name: archive.extractfile(member).read()  # type: ignore[union-attr]
+                for member in archive.getmembers()
+                if member.isfile()
+            }
+        manifest = json.loads(contents[MANIFEST_FILE])
+    except (tarfile.TarError, OSError, KeyError, ValueError) as err:
+        raise BundleError(f"{path} is not a readable bundle ({err}); download or build it again") from None
+    expected = manifest.get("files", {})
+    if set(contents) != {*expected, MANIFEST_FILE}:
+        raise BundleError(f"{path}: files {sorted(contents)} differ from the manifest's {sorted(expected)}")
+    for name, digest in expected.items():
+        if sha256(contents[name]) != digest:
+            raise BundleError(f"{path}: {name} does not match its sha256 in the manifest; the bundle is corrupt")
+    return Bundle(path, manifest, joblib.load(io.BytesIO(contents[MODEL_FILE])))
+
+
+def load_model(spec: str) -> Bundle:
+    """A verified bundle from a path, or from the registry: `name@v1.2.0`, `name@latest`, `name#prod`.
+
+    A registry version is bundled from its tagged commit into dist/ the first time.
+    """
+    if is_reference(spec) and not Path(spec).exists():
+        version = resolve(spec)
+        path = bundle_path(version.version)
+        if not path.exists():
+            build_bundle(version.version, rev=version.commit)
+        bundle = verify_bundle(path)
+        if bundle.manifest["git_commit"] != version.commit:
+            raise BundleError(f"{path} was built from another commit than {version.tag}; delete it and retry")
+        return bundle
+    return verify_bundle(Path(spec))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("version", help="the version, e.g. 1.2.0")
+    parser.add_argument("--rev", default="HEAD", help="the git revision to bundle (default: HEAD)")
+    parser.add_argument("--out", type=Path, default=DIST, help="output directory (default: dist)")
+    args = parser.parse_args()
+    path = build_bundle(args.version, args.rev, args.out)
+    print(f"bundle: {path} ({path.stat().st_size // 1024} KiB), model card {args.out / CARD_FILE}")
+
+
+if __name__ == "__main__":
+    run_stage(main)

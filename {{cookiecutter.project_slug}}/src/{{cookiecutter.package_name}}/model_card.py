@@ -1,0 +1,96 @@
+"""MODEL_CARD.md for a release bundle, written from the real params and metrics.
+
+The front matter follows the Hugging Face model card metadata (library_name,
+license, tags, model-index), so the card renders and indexes there too.
+"""
+
+from typing import Any
+
+import yaml
+
+# SPDX identifier in lower case, as the Hugging Face metadata expects; "other" for proprietary code.
+LICENSE = "{{ {'MIT': 'mit', 'BSD-3-Clause': 'bsd-3-clause', 'Apache-2.0': 'apache-2.0'}.get(cookiecutter.license, 'other') }}"
+
+
+def front_matter(manifest: dict[str, Any]) -> str:
+    task = f"tabular-{manifest['task']}"
+    data = manifest["params"]["data"]
+    metadata = {
+        "library_name": "sklearn",
+        "license": LICENSE,
+        "tags": [task, "sklearn", "dvc", "gto"],
+        "model-index": [
+            {
+                "name": f"{manifest['artifact']}@{manifest['version']}",
+                "results": [
+                    {
+                        "task": {"type": task},
+                        "dataset": {"name": data["name"], "type": data["source"]},
+                        "metrics": [
+                            {"type": name, "value": round(value, 6)} for name, value in manifest["metrics"].items()
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    return "---\n" + yaml.safe_dump(metadata, sort_keys=False) + "---\n"
+
+
+def render_card(manifest: dict[str, Any]) -> str:
+    params, model = manifest["params"], manifest["params"]["model"]
+    data, split = params["data"], params["data"]["split"]
+    hyperparameters = {key: value for key, value in model.items() if key not in ("name", "_target_")}
+    numeric = [feature["name"] for feature in manifest["features"] if feature["kind"] == "numeric"]
+    categorical = [feature["name"] for feature in manifest["features"] if feature["kind"] == "categorical"]
+    lines = [
+        front_matter(manifest),
+        f"# {manifest['artifact']} {manifest['version']}",
+        "",
+        f"A scikit-learn {manifest['task']} model: `{model['_target_']}` ({model['name']}) after imputation, "
+        "scaling of numeric columns and one-hot encoding of the others, in one Pipeline.",
+        "",
+        "## Training data",
+        "",
+        f"- Dataset: `{data['name']}` ({data['source']}{', ' + data['path'] if data.get('path') else ''}), "
+        f"plus the labelled batches in data/labelled/; target column `{manifest['target']}`.",
+        f"- {manifest['training_rows']} training rows; a held-out test split of {round(split['test_size'] * 100)}% "
+        f"(seed {split['seed']}{', stratified' if split['stratify'] else ''}).",
+        f"- Numeric features ({len(numeric)}): {', '.join(numeric) or 'none'}.",
+        f"- Categorical features ({len(categorical)}): {', '.join(categorical) or 'none'}.",
+        "",
+        "## Hyperparameters",
+        "",
+        *[f"- `{key}`: {value}" for key, value in hyperparameters.items()],
+        "",
+        "## Metrics",
+        "",
+        "On the held-out test split:",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *[f"| {name} | {value:.4f} |" for name, value in manifest["metrics"].items()],
+        "",
+        "## Intended use",
+        "",
+        f"Predicting `{manifest['target']}` for new rows with the same columns as the training data, "
+        f"through `{manifest['artifact']} predict --model <this bundle> --input rows.csv --output predictions.csv`, "
+        "which checks the columns and their types first.",
+        "",
+        "## Limits",
+        "",
+        "- Trained and evaluated on the data above only: rows from another population may be scored poorly "
+        f"without warning. Watch for drift with `{manifest['artifact']} monitor`.",
+        "- The metrics come from one held-out split, not from production traffic.",
+        "- Categories unseen in training are ignored by the encoder, not rejected.",
+        "- Loading the model unpickles it: load only bundles whose checksums verify, from a source you trust.",
+        "",
+        "## Provenance",
+        "",
+        f"- Git commit: `{manifest['git_commit']}`",
+        f"- Python {manifest['environment']['python']}; "
+        + ", ".join(f"{name} {version}" for name, version in manifest["environment"]["packages"].items() if version),
+        *[f"- `{path}`: md5 `{digest}` (dvc.lock)" for path, digest in manifest["dvc_lock"].items()],
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,332 @@
+"""Drift monitoring: is a new batch of data still like the data the model was trained on?
+
+    {{ cookiecutter.project_slug }} monitor --model MODEL --current new.csv
+        [--labels] [--reference data/prepared/train.parquet] [--out reports]
+
+MODEL: a bundle .tar.gz, or a registry version (name@v1.2.0, name#stage), e.g.
+{{ cookiecutter.project_slug }}#prod.
+
+Each feature of the reference (training) data and of the current batch is compared
+with a two-sample test from scipy: Kolmogorov-Smirnov for numeric features,
+chi-square on the category counts for categorical ones. The model's predictions on
+both are compared the same way. With --labels, the model is also scored on the batch
+and compared with the metrics published in its manifest. The thresholds are params.yaml
+`monitor` (conf/monitor/). Writes <out>/drift.json and <out>/drift.md; exits 1 on drift.
+"""
+
+import argparse
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from .errors import DataError
+from .gate import higher_is_better
+from .params import MonitorParams, load_params
+from .paths import TRAIN
+from .schema import check_features
+
+REPORT_JSON = "drift.json"
+REPORT_MD = "drift.md"
+
+
+class ModelBundle(Protocol):
+    """What the monitor needs of a released model: a bundle.Bundle, or a stand-in in tests."""
+
+    @property
+    def model(self) -> Any: ...
+
+    @property
+    def manifest(self) -> dict[str, Any]: ...
+
+
+def first_line(err: Exception) -> str:
+    """The first line of an error message: a DataError must fit on one line."""
+    message = str(err).strip()
+    return message.splitlines()[0] if message else type(err).__name__
+
+
+def read_frame(path: Path, source: str) -> pd.DataFrame:
+    """Read a .csv or .parquet file; each way it can fail is a DataError that says what to fix."""
+    if path.is_dir():
+        raise DataError(f"{source} is a directory; pass a .csv or .parquet file")
+    if not path.is_file():
+        hint = " (`make repro` or `dvc pull` makes it)" if path == TRAIN else ""
+        raise DataError(f"{source} not found{hint}; pass an existing .csv or .parquet file")
+    if path.suffix not in (".csv", ".parquet"):
+        raise DataError(f"{source}: unsupported file type {path.suffix!r}; use a .csv or .parquet file")
+    empty = f"{source} is empty; it needs a header row and at least one data row"
+    if path.stat().st_size == 0:  # for Parquet too, whose reader would call it corrupt
+        raise DataError(empty)
+    try:
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # blank lines only
+        raise DataError(empty) from None
+    except (OSError, ValueError) as err:  # pandas' and pyarrow's parse errors are ValueErrors
+        kind = path.suffix[1:]
+        raise DataError(f"{source} is not a readable {kind} file ({first_line(err)}); fix or re-export it") from None
+    if frame.empty:
+        raise DataError(f"{source} has no data rows; it needs at least one")
+    return frame
+
+
+def check_labels(frame: pd.DataFrame, target: str, source: str) -> None:
+    if target not in frame.columns:
+        raise DataError(f"{source} has no target column {target!r}, which --labels needs; add it or drop --labels")
+    missing = int(frame[target].isna().sum())
+    if missing:
+        raise DataError(f"{source}: target {target!r} is missing in {missing} rows; drop those rows or --labels")
+
+
+def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float) -> dict[str, Any]:
+    """Two-sample test of one column: KS for numbers, chi-square on category counts otherwise."""
+    from scipy.stats import chi2_contingency, ks_2samp
+
+    reference, current = reference.dropna(), current.dropna()
+    if reference.empty or current.empty:
+        # Nothing to test; a column that has lost (or gained) all its values has changed.
+        return {"test": None, "statistic": None, "p_value": None, "drifted": reference.empty != current.empty}
+    if kind == "numeric":
+        test, result = "ks", ks_2samp(reference, current)
+    else:
+        # A 2 x k table: rows reference and current, one column per category seen in either.
+        # Categories are compared as text, so that 1 in a CSV matches "1" in Parquet.
+        counts = pd.concat([reference.astype(str).value_counts(), current.astype(str).value_counts()], axis=1)
+        test, result = "chi2", chi2_contingency(counts.fillna(0).to_numpy().T)
+    return {
+        "test": test,
+        "statistic": float(result.statistic),
+        "p_value": float(result.pvalue),
+        "drifted": bool(result.pvalue < p_value),
+    }
+
+
+def predict(model: Any, features: pd.DataFrame, source: str) -> pd.Series:
+    try:
+        return pd.Series(model.predict(features))
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{source}: the model cannot predict on it ({first_line(err)})") from None
+
+
+def worse_by(metric: str, published: float, current: float) -> float:
+    """How much worse the current score is: points lost for a score, the relative increase for an error.
+
+    Errors (rmse, mae) are in the target's units, so only their ratio is comparable with a threshold.
+    """
+    if higher_is_better(metric):
+        return published - current
+    return (current - published) / abs(published) if published else current - published
+
+
+def check_performance(
+    bundle: ModelBundle, rows: pd.DataFrame, labels: pd.Series, max_drop: float
+) -> dict[str, dict[str, Any]]:
+    """Score the model on the labelled batch with the pipeline's own metrics, against the published ones."""
+    from .metrics import classification_metrics, regression_metrics
+
+    score = classification_metrics if bundle.manifest["task"] == "classification" else regression_metrics
+    scores = score(bundle.model, rows, labels)
+    published = bundle.manifest.get("metrics", {})
+    performance = {}
+    for metric in sorted(set(scores) & set(published)):
+        worse = worse_by(metric, published[metric], scores[metric])
+        performance[metric] = {
+            "published": float(published[metric]),
+            "current": scores[metric],
+            "worse_by": worse,
+            "failed": worse > max_drop,
+        }
+    return performance
+
+
+def detect_drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    bundle: ModelBundle,
+    thresholds: MonitorParams,
+    labels: bool = False,
+    *,
+    reference_name: str = "reference",
+    current_name: str = "current",
+) -> dict[str, Any]:
+    """The drift report of the current batch against the reference data, for the bundle's model.
+
+    Raises DataError, naming the frame by reference_name or current_name, when a frame cannot be compared.
+    """
+    manifest = bundle.manifest
+    kinds = {feature["name"]: feature["kind"] for feature in manifest["features"]}
+    # The feature columns in training order; DataError if one is missing or a numeric one holds text.
+    reference_rows = check_features(reference, manifest["features"], reference_name)
+    current_rows = check_features(current, manifest["features"], current_name)
+    if labels:
+        check_labels(current, manifest["target"], current_name)
+    p_value = thresholds.p_value
+
+    features = {
+        name: {"kind": kind, **compare(reference_rows[name], current_rows[name], kind, p_value)}
+        for name, kind in kinds.items()
+    }
+    drifted = [name for name, result in features.items() if result["drifted"]]
+    share = len(drifted) / len(features)
+    prediction_kind = "categorical" if manifest["task"] == "classification" else "numeric"
+    prediction = compare(
+        predict(bundle.model, reference_rows, reference_name),
+        predict(bundle.model, current_rows, current_name),
+        prediction_kind,
+        p_value,
+    )
+    performance = None
+    if labels:
+        performance = check_performance(bundle, current_rows, current[manifest["target"]], thresholds.max_metric_drop)
+
+    reasons = []
+    if share > thresholds.max_drifted_share:
+        reasons.append(
+            f"{len(drifted)} of {len(features)} features drifted ({share * 100:.0f}%), "
+            f"more than the {thresholds.max_drifted_share * 100:.0f}% allowed"
+        )
+    if prediction["drifted"]:
+        reasons.append(f"the predictions drifted (p = {prediction['p_value']:.3g} < {p_value})")
+    for metric, row in (performance or {}).items():
+        if row["failed"]:
+            reasons.append(
+                f"{metric} = {row['current']:.4f} against {row['published']:.4f} published, "
+                f"worse by {row['worse_by']:.3g} (at most {thresholds.max_metric_drop} allowed)"
+            )
+    return {
+        "drift": bool(reasons),
+        "reasons": reasons,
+        "rows": {"reference": len(reference), "current": len(current)},
+        "thresholds": thresholds.model_dump(),
+        "drifted_features": drifted,
+        "drifted_share": share,
+        "features": features,
+        "prediction": {"kind": prediction_kind, **prediction},
+        "performance": performance,
+    }
+
+
+def number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
+
+
+def table(header: str, rows: list[list[str]]) -> list[str]:
+    """A markdown table; header is its column names, separated by |."""
+    columns = header.count("|") + 1
+    lines = [f"| {header} |", "|" + "---|" * columns]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def flag(value: bool) -> str:
+    return "**yes**" if value else "no"
+
+
+def result_row(result: Mapping[str, Any]) -> list[str]:
+    """The table cells of one test, of a feature or of the predictions."""
+    statistic, p_value = number(result["statistic"]), number(result["p_value"])
+    return [result["kind"], result["test"] or "n/a", statistic, p_value, flag(result["drifted"])]
+
+
+def summary(report: Mapping[str, Any]) -> str:
+    """One line: the verdict, the drifted features and the prediction test."""
+    verdict = "DRIFT" if report["drift"] else "no drift"
+    prediction = report["prediction"]
+    return (
+        f"{verdict}: {len(report['drifted_features'])} of {len(report['features'])} features drifted, "
+        f"predictions {prediction['test'] or 'untested'} p = {number(prediction['p_value'])}"
+    )
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """The report as markdown: verdict and reasons, then one table each for features, predictions and metrics."""
+    limits = report["thresholds"]
+    lines = [f"# Drift report: {summary(report)}", ""]
+    if "model" in report:
+        lines.append(f"- model: `{report['model']['spec']}` ({report['model'].get('version') or 'unversioned'})")
+    for side in ("reference", "current"):
+        where = f"`{report[side]}`, " if side in report else ""
+        lines.append(f"- {side}: {where}{report['rows'][side]} rows")
+    lines += [
+        f"- thresholds: a test drifts at p < {limits['p_value']}; the batch drifts when more than "
+        f"{limits['max_drifted_share'] * 100:.0f}% of the features drift, the predictions drift, "
+        f"or a metric is worse by more than {limits['max_metric_drop']}",
+        "",
+    ]
+    lines += [f"- **drift:** {reason}" for reason in report["reasons"]] or ["No drift past the thresholds."]
+    features = [[name, *result_row(result)] for name, result in report["features"].items()]
+    lines += ["", "## Features", "", *table("feature | kind | test | statistic | p-value | drifted", features)]
+    predictions = [result_row(report["prediction"])]
+    lines += ["", "## Predictions", "", *table("kind | test | statistic | p-value | drifted", predictions)]
+    if report["performance"] is not None:
+        metrics = [
+            [name, f"{row['published']:.4f}", f"{row['current']:.4f}", number(row["worse_by"]), flag(row["failed"])]
+            for name, row in report["performance"].items()
+        ]
+        lines += ["", "## Performance", "", *table("metric | published | current | worse by | failed", metrics)]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(report: Mapping[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / REPORT_JSON).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out / REPORT_MD).write_text(render_markdown(report), encoding="utf-8")
+
+
+def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "monitor",
+        help="compare a new batch of data with the training data; exit 1 on drift",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--current", type=Path, required=True, help="the new batch, .csv or .parquet")
+    parser.add_argument(
+        "--model", required=True, help="a bundle .tar.gz, or a registry version: name@v1.2.0, name#prod"
+    )
+    parser.add_argument(
+        "--reference", type=Path, default=TRAIN, help=f"the training data, .csv or .parquet (default: {TRAIN})"
+    )
+    parser.add_argument(
+        "--labels", action="store_true", help="the batch holds the target column: score the model on it too"
+    )
+    parser.add_argument("--out", type=Path, default=Path("reports"), help="where to write drift.json and drift.md")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The monitor command: 0 when the batch is within the thresholds, 1 when it drifts.
+
+    Bad input raises a ProjectError before any report is written.
+    """
+    from .bundle import load_model
+
+    out: Path = args.out
+    # No stale report from an earlier batch survives a run that fails.
+    for name in (REPORT_JSON, REPORT_MD):
+        (out / name).unlink(missing_ok=True)
+    thresholds = load_params().monitor
+    reference_name, current_name = f"--reference {args.reference}", f"--current {args.current}"
+    reference = read_frame(args.reference, reference_name)
+    current = read_frame(args.current, current_name)
+    bundle = load_model(args.model)
+    report = {
+        "model": {"spec": args.model, "path": str(bundle.path), "version": bundle.manifest.get("version")},
+        "reference": str(args.reference),
+        "current": str(args.current),
+        **detect_drift(
+            reference,
+            current,
+            bundle,
+            thresholds,
+            args.labels,
+            reference_name=reference_name,
+            current_name=current_name,
+        ),
+    }
+    write_reports(report, out)
+    print(f"monitor: {summary(report)}; report in {out / REPORT_MD}")
+    for reason in report["reasons"]:
+        print(f"  - {reason}")
+    return 1 if report["drift"] else 0

@@ -1,0 +1,162 @@
+"""The model registry: git tags in GTO's conventions, read and written with GTO.
+
+`<artifact>@vX.Y.Z` registers a version; `<artifact>#<stage>#N` assigns a
+stage (.gto lists the allowed ones). dvc.yaml declares the artifact, so
+`dvc artifacts get` finds it by version or stage too.
+
+    python -m {{ cookiecutter.package_name }}.registry release 1.2.0        # make release VERSION=1.2.0
+    python -m {{ cookiecutter.package_name }}.registry promote 1.2.0 prod   # make promote VERSION=1.2.0 STAGE=prod
+    python -m {{ cookiecutter.package_name }}.registry event REF            # CI: what a pushed tag means
+"""
+
+import argparse
+import re
+import subprocess
+from dataclasses import dataclass
+
+from .errors import ProjectError, run_stage
+
+ARTIFACT = "{{ cookiecutter.project_slug }}"
+# Semantic versions without pre-release or build parts: what GTO registers.
+VERSION = re.compile(r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+# A registry reference: `name@v1.2.0`, `name@latest` or `name#prod`.
+REFERENCE = re.compile(r"(?P<name>[a-z0-9][a-z0-9-]*)(?:@(?P<version>v[\w.]+|latest)|#(?P<stage>[\w-]+))")
+
+
+class RegistryError(ProjectError):
+    """A release or promotion was refused, or a registry reference does not resolve."""
+
+
+@dataclass(frozen=True)
+class Version:
+    artifact: str
+    version: str  # "v1.2.0"
+    commit: str  # the commit the version tag points to
+
+    @property
+    def tag(self) -> str:
+        return f"{self.artifact}@{self.version}"
+
+
+def parse_version(text: str) -> str:
+    """`1.2.0` or `v1.2.0` as GTO's `v1.2.0`; anything else is refused."""
+    if not VERSION.fullmatch(text or ""):
+        raise RegistryError(f"{text!r} is not a version: use MAJOR.MINOR.PATCH, e.g. `make release VERSION=1.2.0`")
+    return "v" + text.removeprefix("v")
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
+
+
+def release_blockers() -> list[str]:
+    """Why HEAD cannot be released: uncommitted changes, a stale pipeline, a failed gate."""
+    from dvc.repo import Repo
+
+    from .gate import gate_failures, read_metrics
+    from .params import load_params
+
+    if _git("status", "--porcelain"):
+        return ["the working tree has uncommitted changes: commit or stash them, so the tag names what you tested"]
+    with Repo() as repo:
+        stale = repo.status()
+    if stale:
+        return [
+            f"`dvc status` is not clean ({', '.join(sorted(stale))}): run `make repro` and commit dvc.lock, "
+            "or `dvc pull` the outputs"
+        ]
+    return [f"quality gate: {failure}" for failure in gate_failures(read_metrics(), load_params().gate)]
+
+
+def release(version_text: str) -> Version:
+    """Check HEAD, then tag it `<artifact>@vX.Y.Z` with GTO (an annotated tag)."""
+    import gto.api
+    from gto.exceptions import GTOException
+
+    version = parse_version(version_text)
+    blockers = release_blockers()
+    if blockers:
+        raise RegistryError(f"not releasing {ARTIFACT}@{version}: " + "; ".join(blockers))
+    try:
+        gto.api.register(".", ARTIFACT, ref="HEAD", version=version)
+    except GTOException as err:
+        raise RegistryError(f"not releasing {ARTIFACT}@{version}: {err}") from None
+    return resolve(f"{ARTIFACT}@{version}")
+
+
+def promote(version_text: str, stage: str) -> str:
+    """Assign a stage to a registered version; return the tag, `<artifact>#<stage>#N`."""
+    import gto.api
+    from gto.exceptions import GTOException
+
+    version = parse_version(version_text)
+    try:
+        return gto.api.assign(".", ARTIFACT, stage, version=version).tag
+    except GTOException as err:
+        raise RegistryError(f"cannot assign {stage} to {ARTIFACT}@{version}: {err}") from None
+
+
+def is_reference(spec: str) -> bool:
+    return REFERENCE.fullmatch(spec) is not None
+
+
+def resolve(spec: str) -> Version:
+    """The version a registry reference names: `name@v1.2.0`, `name@latest` or `name#stage`."""
+    import gto.api
+    from gto.exceptions import GTOException
+
+    match = REFERENCE.fullmatch(spec)
+    if not match:
+        raise RegistryError(f"{spec!r} is not a registry reference like {ARTIFACT}@v1.2.0 or {ARTIFACT}#prod")
+    if subprocess.run(["git", "rev-parse", "--git-dir"], capture_output=True, check=False).returncode != 0:
+        raise RegistryError(f"{spec}: the registry lives in the project's git tags; run this in a clone of it")
+    try:
+        found = gto.api.show(".", spec)
+    except GTOException as err:
+        raise RegistryError(f"{spec}: {err}") from None
+    if not found:
+        hint = "`make promote`" if match["stage"] else "`make release`"
+        raise RegistryError(f"{spec}: no such version in the registry (`gto show` lists it); see {hint}")
+    return Version(found[0]["artifact"], found[0]["version"], found[0]["commit_hexsha"])
+
+
+def event(ref: str) -> dict[str, str]:
+    """What a pushed tag means to the registry, for CI: event, artifact, version, stage."""
+    import gto.api
+
+    events = gto.api.check_ref(".", ref)
+    if not events:
+        raise RegistryError(
+            f"{ref!r} is not a registry tag (or is a lightweight tag): expected an annotated "
+            f"{ARTIFACT}@vX.Y.Z or {ARTIFACT}#<stage>#N made by `make release` or `make promote`"
+        )
+    found = events[0]
+    return {
+        "event": "registration" if not getattr(found, "stage", None) else "assignment",
+        "artifact": found.artifact,
+        "version": found.version,
+        "stage": getattr(found, "stage", "") or "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("release", help="check HEAD and register it as a version").add_argument("version")
+    promoting = commands.add_parser("promote", help="assign a stage to a registered version")
+    promoting.add_argument("version")
+    promoting.add_argument("stage")
+    commands.add_parser("event", help="print what a registry tag means, as key=value lines").add_argument("ref")
+    args = parser.parse_args()
+    if args.command == "release":
+        released = release(args.version)
+        print(f"Registered {released.tag} at {released.commit[:12]}. Publish it: git push origin {released.tag}")
+    elif args.command == "promote":
+        tag = promote(args.version, args.stage)
+        print(f"Assigned {args.stage} to {ARTIFACT}@{parse_version(args.version)}. Deploy it: git push origin '{tag}'")
+    else:
+        print("\n".join(f"{key}={value}" for key, value in event(args.ref).items()))
+
+
+if __name__ == "__main__":
+    run_stage(main)

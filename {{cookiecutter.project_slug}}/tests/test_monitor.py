@@ -1,0 +1,267 @@
+"""The monitor: drift of a batch against the training data, on embedded datasets split in two.
+
+The held-out part of a split comes from the same distribution as the training part,
+so it must not drift; shifted copies of it must. Every test runs for both tasks,
+whatever this project's own task is.
+"""
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from sklearn import datasets
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from {{ cookiecutter.package_name }} import metrics, monitor
+from {{ cookiecutter.package_name }}.errors import DataError
+from {{ cookiecutter.package_name }}.features import build_preprocessor
+from {{ cookiecutter.package_name }}.params import MonitorParams
+from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS, TRAIN
+
+# The shipped thresholds, so that the tests also check that they are sensible.
+THRESHOLDS = MonitorParams.model_validate(
+    yaml.safe_load((CONF_DIR / "monitor" / "default.yaml").read_text(encoding="utf-8"))
+)
+# A skewed categorical column, like `clinic` in the sample CSV: swapping two categories changes its distribution.
+CLINICS = {"north": 0.6, "south": 0.25, "east": 0.1, "west": 0.05}
+SWAPPED = {"north": "west", "west": "north", "south": "east", "east": "south"}
+
+
+@dataclass(frozen=True)
+class FakeBundle:
+    """Stands in for bundle.Bundle: a fitted pipeline and the manifest a release publishes."""
+
+    path: Path
+    manifest: dict[str, Any]
+    model: Pipeline
+
+
+@dataclass(frozen=True)
+class Case:
+    bundle: FakeBundle
+    train: pd.DataFrame
+    test: pd.DataFrame
+
+    @property
+    def numeric(self) -> list[str]:
+        return [feature["name"] for feature in self.bundle.manifest["features"] if feature["kind"] == "numeric"]
+
+
+@pytest.fixture(scope="module", params=["classification", "regression"])
+def case(request: pytest.FixtureRequest) -> Case:
+    """Breast cancer or diabetes plus a clinic column, split 80/20; the model is fitted on the 80."""
+    task: str = request.param
+    classification = task == "classification"
+    bunch = (datasets.load_breast_cancer if classification else datasets.load_diabetes)(as_frame=True)
+    frame = bunch.frame
+    if classification:
+        frame["target"] = bunch.target_names[bunch.target]
+    frame.insert(0, "clinic", np.random.default_rng(0).choice(list(CLINICS), len(frame), p=list(CLINICS.values())))
+    stratify = frame["target"] if classification else None
+    train, test = train_test_split(frame, test_size=0.2, random_state=0, stratify=stratify)
+    features = train.drop(columns="target")
+    estimator = LogisticRegression(max_iter=1000) if classification else Ridge()
+    model = Pipeline([("preprocess", build_preprocessor()), ("model", estimator)]).fit(features, train["target"])
+    score = metrics.classification_metrics if classification else metrics.regression_metrics
+    manifest = {
+        "task": task,
+        "target": "target",
+        "version": "v0.1.0",
+        "features": [
+            {"name": name, "kind": "numeric" if pd.api.types.is_numeric_dtype(dtype) else "categorical"}
+            for name, dtype in features.dtypes.items()
+        ],
+        "metrics": score(model, test.drop(columns="target"), test["target"]),
+    }
+    bundle = FakeBundle(Path("model.tar.gz"), manifest, model)
+    return Case(bundle, train.reset_index(drop=True), test.reset_index(drop=True))
+
+
+def detect(case: Case, current: pd.DataFrame, labels: bool = False) -> dict[str, Any]:
+    return monitor.detect_drift(case.train, current, case.bundle, THRESHOLDS, labels, current_name="--current new.csv")
+
+
+def test_held_out_data_does_not_drift(case: Case) -> None:
+    report = detect(case, case.test, labels=True)
+    assert not report["drift"], report["reasons"]
+    assert report["drifted_share"] <= THRESHOLDS.max_drifted_share
+    assert report["features"]["clinic"]["test"] == "chi2"
+    assert report["features"][case.numeric[0]]["test"] == "ks"
+    assert not report["prediction"]["drifted"]
+    # Published on this very batch, so no metric is worse.
+    assert report["performance"] and all(row["worse_by"] == 0 for row in report["performance"].values())
+    json.dumps(report, allow_nan=False)  # plain JSON, no numpy types
+    assert monitor.render_markdown(report).startswith("# Drift report: no drift")
+
+
+def test_mean_shift_drifts_the_numeric_features(case: Case) -> None:
+    current = case.test.copy()
+    current[case.numeric] += case.train[case.numeric].std()
+    report = detect(case, current)
+    assert report["drift"]
+    assert set(case.numeric) <= set(report["drifted_features"])
+    assert "features drifted" in report["reasons"][0]
+
+
+def test_swapped_categories_drift_the_categorical_feature(case: Case) -> None:
+    report = detect(case, case.test.assign(clinic=case.test["clinic"].map(SWAPPED)))
+    assert report["drifted_features"] == ["clinic"]
+    # One drifted feature is fewer than max_drifted_share of them.
+    assert not report["drift"], report["reasons"]
+
+
+def test_a_feature_that_lost_all_its_values_drifts(case: Case) -> None:
+    report = detect(case, case.test.assign(clinic=None))
+    untested = {"test": None, "statistic": None, "p_value": None, "drifted": True}
+    assert report["features"]["clinic"] == {"kind": "categorical", **untested}
+    assert "| clinic | categorical | n/a | n/a | n/a | **yes** |" in monitor.render_markdown(report)
+
+
+def test_prediction_drift(case: Case) -> None:
+    predictions = case.bundle.model.predict(case.test.drop(columns="target"))
+    # The third of the batch with the highest predictions (for classes, the last by name).
+    current = case.test.iloc[np.argsort(predictions, kind="stable")[-len(case.test) // 3 :]]
+    report = detect(case, current)
+    assert report["prediction"]["drifted"]
+    assert report["drift"]
+    assert any("predictions drifted" in reason for reason in report["reasons"])
+
+
+def test_worse_performance_with_labels_is_drift(case: Case) -> None:
+    # Shuffled labels leave the features as they are: only the metrics can tell.
+    current = case.test.assign(target=case.test["target"].sample(frac=1, random_state=0).to_numpy())
+    assert not detect(case, current)["drift"]
+
+    report = detect(case, current, labels=True)
+    failed = [metric for metric, row in report["performance"].items() if row["failed"]]
+    assert report["drift"]
+    assert failed
+    assert all(any(reason.startswith(f"{metric} = ") for reason in report["reasons"]) for metric in failed)
+    assert "## Performance" in monitor.render_markdown(report)
+
+
+def test_labels_need_the_target_column(case: Case) -> None:
+    with pytest.raises(DataError, match="--current new.csv has no target column 'target', which --labels needs"):
+        detect(case, case.test.drop(columns="target"), labels=True)
+
+
+def test_missing_feature_column(case: Case) -> None:
+    with pytest.raises(DataError, match=r"^--current new\.csv: .*missing.*clinic"):
+        detect(case, case.test.drop(columns="clinic"))
+
+
+def test_text_in_a_numeric_feature(case: Case) -> None:
+    name = case.numeric[0]
+    current = case.test.astype({name: object})
+    current.loc[[3, 5], name] = "n/a"
+    with pytest.raises(DataError, match=f"^--current new\\.csv: .*{re.escape(name)}.*numeric.*'n/a'"):
+        detect(case, current)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_read_frame(tmp_path: Path, suffix: str) -> None:
+    frame = pd.DataFrame({"size": [1.5, None], "colour": ["red", "blue"]})
+    path = tmp_path / f"batch{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    read = monitor.read_frame(path, "--current batch")
+    assert list(read.columns) == ["size", "colour"]
+    assert read["size"].isna().sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        pytest.param("absent.csv", None, "not found; pass an existing .csv or .parquet file", id="missing"),
+        pytest.param("batch.csv", b"", "is empty", id="empty"),
+        pytest.param("batch.csv", b"\n\n", "is empty", id="blank-lines"),
+        pytest.param("batch.csv", b"size,colour\n", "has no data rows", id="header-only"),
+        pytest.param("batch.csv", b"size,colour\n1,red\n2,blue,3\n", "not a readable csv file", id="ragged-rows"),
+        pytest.param("batch.csv", b"size\n\xff\xfe\n", "not a readable csv file", id="not-utf8"),
+        pytest.param("batch.parquet", b"not parquet", "not a readable parquet file", id="bad-parquet"),
+        pytest.param("batch.xlsx", b"x", "unsupported file type '.xlsx'", id="wrong-type"),
+    ],
+)
+def test_read_frame_bad_files(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DataError, match=f"^--current {re.escape(name)}.*{re.escape(message)}"):
+        monitor.read_frame(path, f"--current {name}")
+
+
+def test_command_line() -> None:
+    parser = argparse.ArgumentParser()
+    monitor.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["monitor", "--current", "new.csv", "--model", "model@v1.2.0"])
+    assert args.func is monitor.run
+    assert (args.current, args.model, args.reference, args.labels, args.out) == (
+        Path("new.csv"),
+        "model@v1.2.0",
+        TRAIN,
+        False,
+        Path("reports"),
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case) -> Path:
+    """A scratch directory with params.yaml and the reference data; load_model returns the case's bundle."""
+    shutil.copy(PARAMS, tmp_path / PARAMS)
+    case.train.to_parquet(tmp_path / "train.parquet", index=False)
+    # run() imports load_model when it runs, so a stand-in module replaces bundle.py.
+    fake = types.ModuleType("bundle")
+    fake.load_model = lambda spec: case.bundle  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "{{ cookiecutter.package_name }}.bundle", fake)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(labels: bool = False) -> int:
+    args = argparse.Namespace(
+        reference=Path("train.parquet"), current=Path("new.csv"), model="model#prod", labels=labels, out=Path("out")
+    )
+    return monitor.run(args)
+
+
+def test_run_writes_the_reports(workdir: Path, case: Case, capsys: pytest.CaptureFixture[str]) -> None:
+    case.test.to_csv("new.csv", index=False)
+    assert run(labels=True) == 0
+    report = json.loads(Path("out/drift.json").read_text(encoding="utf-8"))
+    assert report["model"] == {"spec": "model#prod", "path": "model.tar.gz", "version": "v0.1.0"}
+    assert (report["reference"], report["current"], report["drift"]) == ("train.parquet", "new.csv", False)
+    assert report["rows"] == {"reference": len(case.train), "current": len(case.test)}
+    assert "- model: `model#prod` (v0.1.0)" in Path("out/drift.md").read_text(encoding="utf-8")
+    assert capsys.readouterr().out.startswith("monitor: no drift: ")
+
+
+def test_run_exits_1_on_drift(workdir: Path, case: Case, capsys: pytest.CaptureFixture[str]) -> None:
+    current = case.test.copy()
+    current[case.numeric] += case.train[case.numeric].std()
+    current.to_csv("new.csv", index=False)
+    assert run() == 1
+    assert json.loads(Path("out/drift.json").read_text(encoding="utf-8"))["drift"] is True
+    assert "features drifted" in capsys.readouterr().out
+
+
+def test_run_on_bad_input_leaves_no_report(workdir: Path, case: Case) -> None:
+    Path("out").mkdir()
+    Path("out/drift.json").write_text("{}", encoding="utf-8")  # from an earlier batch
+    case.test.drop(columns="clinic").to_csv("new.csv", index=False)
+    with pytest.raises(DataError, match=r"^--current new\.csv: .*missing.*clinic"):
+        run()
+    assert not any(Path("out").iterdir())
