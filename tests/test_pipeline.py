@@ -98,39 +98,6 @@ class PipelineScenario:
         assert yaml.safe_load((project.path / "params.yaml").read_text())["model"][key] == 0.25
         project.restore()
 
-    def test_each_other_model_runs_as_an_experiment(self, project: Project) -> None:
-        models = sorted(path.stem for path in (project.path / "conf/model").glob("*.yaml"))
-        others = [model for model in models if model != project.default_model()]
-        assert len(others) >= 2
-        for model in others:
-            project.dvc("exp", "run", "--temp", "--name", f"try-{model.replace('_', '-')}", "-S", f"model={model}")
-        by_name = {experiment["name"]: experiment for experiment in project.experiments()}
-        for model in others:
-            experiment = by_name[f"try-{model.replace('_', '-')}"]
-            assert experiment["params"]["model"]["name"] == model
-            assert experiment["metrics"], f"{model} produced no metrics"
-
-    def test_queued_sweep_yields_two_experiments(self, project: Project) -> None:
-        """The README's sweep on one box: queue it, `dvc queue start -j 2`, wait for both workers' runs."""
-        before = len(project.experiments())
-        queued = project.dvc("exp", "run", "--queue", "-S", "model=random_forest", "-S", "model.n_estimators=10,20")
-        names = re.findall(r"Queued experiment '([\w-]+)'", queued.stdout + queued.stderr)
-        assert len(names) == 2, queued.stdout + queued.stderr
-        project.dvc("queue", "start", "-j", "2")  # returns at once: the workers run in the background
-        statuses = wait_for_queue(project, names)
-        assert statuses == dict.fromkeys(names, "Success"), "\n".join(
-            project.dvc("queue", "logs", name, check=False).stdout for name in names
-        )
-        swept = [
-            experiment
-            for experiment in project.experiments()[:]
-            if experiment["params"].get("model", {}).get("name") == "random_forest"
-            and experiment["params"]["model"].get("n_estimators") in (10, 20)
-        ]
-        assert sorted(e["params"]["model"]["n_estimators"] for e in swept) == [10, 20]
-        assert all(e["metrics"] for e in swept)
-        assert len(project.experiments()) == before + 2
-
     def test_unknown_model_lists_the_choices_and_changes_nothing(self, project: Project) -> None:
         result = project.dvc("exp", "run", "-S", "model=does_not_exist", check=False)
         assert result.returncode != 0
@@ -173,12 +140,54 @@ class PipelineScenario:
         project.restore()
 
 
+class OtherModels:
+    """Every model of the task's conf/model/, run as an experiment. The csv scenario trains
+    the same classifiers as the default one, so only the default and regression scenarios do this."""
+
+    def test_each_other_model_runs_as_an_experiment(self, project: Project) -> None:
+        models = sorted(path.stem for path in (project.path / "conf/model").glob("*.yaml"))
+        others = [model for model in models if model != project.default_model()]
+        assert len(others) >= 2
+        for model in others:
+            project.dvc("exp", "run", "--temp", "--name", f"try-{model.replace('_', '-')}", "-S", f"model={model}")
+        by_name = {experiment["name"]: experiment for experiment in project.experiments()}
+        for model in others:
+            experiment = by_name[f"try-{model.replace('_', '-')}"]
+            assert experiment["params"]["model"]["name"] == model
+            assert experiment["metrics"], f"{model} produced no metrics"
+
+
+class Sweep:
+    """One queued sweep run by two workers: the default scenario proves it for all."""
+
+    def test_queued_sweep_yields_two_experiments(self, project: Project) -> None:
+        """The README's sweep on one box: queue it, `dvc queue start -j 2`, wait for both workers' runs."""
+        before = len(project.experiments())
+        queued = project.dvc("exp", "run", "--queue", "-S", "model=random_forest", "-S", "model.n_estimators=10,20")
+        names = re.findall(r"Queued experiment '([\w-]+)'", queued.stdout + queued.stderr)
+        assert len(names) == 2, queued.stdout + queued.stderr
+        project.dvc("queue", "start", "-j", "2")  # returns at once: the workers run in the background
+        statuses = wait_for_queue(project, names)
+        assert statuses == dict.fromkeys(names, "Success"), "\n".join(
+            project.dvc("queue", "logs", name, check=False).stdout for name in names
+        )
+        swept = [
+            experiment
+            for experiment in project.experiments()[:]
+            if experiment["params"].get("model", {}).get("name") == "random_forest"
+            and experiment["params"]["model"].get("n_estimators") in (10, 20)
+        ]
+        assert sorted(e["params"]["model"]["n_estimators"] for e in swept) == [10, 20]
+        assert all(e["metrics"] for e in swept)
+        assert len(project.experiments()) == before + 2
+
+
 # One class per scenario, so that `pytest -n 2 --dist loadscope` gives each to one worker.
-class TestDefaultBake(PipelineScenario):
+class TestDefaultBake(Sweep, OtherModels, PipelineScenario):  # pytest runs base classes first
     scenario = "default"
 
 
-class TestRegressionBake(PipelineScenario):
+class TestRegressionBake(OtherModels, PipelineScenario):
     scenario = "regression"
 
 
