@@ -1,6 +1,7 @@
 # mlops-template: two commands for a fresh machine (see README.md).
 #   make demo   bake a project with the default answers, train it, print its metrics
 #   make test   run the whole harness that proves what the template generates
+#   make bench  measure bake, set-up and pipeline overhead against a bare script (benchmarks/)
 .DEFAULT_GOAL := help
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,7 +13,7 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 DEMO_DIR := build/demo
 
-.PHONY: help env demo test
+.PHONY: help env demo test bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -33,3 +34,6 @@ demo: env ## Bake a project with the default answers, train it end to end, print
 
 test: env ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines
 	pytest
+
+bench: env ## Measure bake, set-up and pipeline overhead against a bare script (~20 min; ARGS="--quick")
+	python benchmarks/run.py $(ARGS)

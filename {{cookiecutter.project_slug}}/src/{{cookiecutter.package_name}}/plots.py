@@ -1,9 +1,12 @@
-"""Tables behind the DVC plots declared in dvc.yaml (one CSV per plot)."""
+"""Tables behind the DVC plots declared in dvc.yaml (one CSV per plot).
+
+sklearn.inspection is imported only for models that need permutation
+importance: it costs the evaluate stage a third of a second to start up.
+"""
 
 import numpy as np
 import pandas as pd
 from sklearn import metrics
-from sklearn.inspection import permutation_importance
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import label_binarize
 
@@ -48,6 +51,8 @@ def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.S
     elif hasattr(estimator, "coef_"):
         names, importance = pipeline[:-1].get_feature_names_out(), np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
     else:
+        from sklearn.inspection import permutation_importance
+
         permuted = permutation_importance(pipeline, features, targets, n_repeats=5, random_state=0)
         names, importance = features.columns, permuted.importances_mean
     table = pd.DataFrame({"feature": names, "importance": importance})

@@ -1,0 +1,534 @@
+"""Measure what a baked project costs, side by side with a bare script, and print one table.
+
+Bakes fresh projects from this template into a temporary directory (outside the
+repository), runs them with one shared, warm environment, and reports medians
+over --runs runs. Ratios are taken per run, side by side, then the median, so
+that load from other work on the machine hits both sides alike. The script
+exits non-zero only when something cannot be measured, never for a missed target.
+
+    python benchmarks/run.py [--runs N] [--quick] [--harness | --harness-log FILE] [--keep]
+
+Needs the harness environment (`make env`): cookiecutter, dvc and uv on PATH.
+The figures also go to benchmarks/results.json, with the machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "benchmarks"
+RESULTS = HERE / "results.json"
+SLUG, PACKAGE = "my-ml-project", "my_ml_project"
+STAGES = ("prepare", "train", "evaluate")
+GIT_ID = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+# Queued experiments of the sweep: four values of the default model's C.
+SWEEP = ["-S", "model.C=0.25,0.5,2.0,4.0"]
+
+
+class MeasureError(RuntimeError):
+    """A step that a figure needs failed: the benchmark cannot measure it."""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Dataset sizes: the real-size rows make the bare script's training take >= 20 s."""
+
+    real_rows: int = 50_000
+    real_columns: int = 22
+    real_model: tuple[str, ...] = ("model=random_forest",)
+    big_rows: int = 1_000_000
+    big_columns: int = 50
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(real_rows=3_000, big_rows=20_000)
+
+
+@dataclass
+class Figure:
+    """One row of the table."""
+
+    name: str
+    measured: float | None
+    unit: str
+    target: str
+    met: bool | None
+    runs: int
+    note: str = ""
+    detail: dict[str, object] = field(default_factory=dict)
+
+    def cells(self) -> list[str]:
+        value = "not measured" if self.measured is None else f"{self.measured:.2f} {self.unit}".rstrip()
+        verdict = {True: "met", False: "MISSED", None: "-"}[self.met]
+        return [self.name, value, self.target, verdict, str(self.runs), self.note]
+
+
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    peak_rss_mb: float
+    output: str
+
+
+@dataclass
+class Bench:
+    """Where bakes go, and the shared environment every baked project runs in."""
+
+    workdir: Path
+    venv: Path
+    sizes: Sizes
+    runs: int
+    bakes: int = 0
+
+    def env(self, project: Path) -> dict[str, str]:
+        """The shared environment, importing the package from this project's src/ (the install is editable
+        for whichever bake synced it last)."""
+        path = f"{self.venv / 'bin'}{os.pathsep}{os.environ['PATH']}"
+        return {
+            **os.environ,
+            "PATH": path,
+            "VIRTUAL_ENV": str(self.venv),
+            "PYTHONPATH": str(project / "src"),
+            "DVC_NO_ANALYTICS": "1",
+        }
+
+    @property
+    def python(self) -> str:
+        return str(self.venv / "bin" / "python")
+
+
+# --- running and timing -----------------------------------------------------------------------
+
+
+def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Timed:
+    """Run a command to completion: wall time, peak resident memory of its process tree, output."""
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if process.returncode != 0:
+        tail = "\n".join(output.splitlines()[-15:])
+        raise MeasureError(f"`{' '.join(command)}` failed in {cwd} (exit {process.returncode}):\n{tail}")
+    return Timed(seconds, usage.ru_maxrss / 1024, output)
+
+
+def make(bench: Bench, project: Path, *targets: str) -> Timed:
+    return timed(["make", *targets, f"VENV={bench.venv}"], project, bench.env(project))
+
+
+def dvc(bench: Bench, project: Path, *args: str) -> Timed:
+    return timed([str(bench.venv / "bin" / "dvc"), *args], project, bench.env(project))
+
+
+def git(project: Path, *args: str) -> Timed:
+    return timed(["git", *GIT_ID, *args], project)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+# --- bakes and data ---------------------------------------------------------------------------
+
+
+def bake(bench: Bench, *answers: str) -> tuple[Path, float]:
+    """A fresh project in its own directory (its local DVC remote lands beside it), and the bake time."""
+    bench.bakes += 1
+    out = bench.workdir / f"bake-{bench.bakes}"
+    out.mkdir()
+    took = timed(["cookiecutter", "--no-input", "-o", str(out), str(ROOT), *answers], bench.workdir)
+    return out / SLUG, took.seconds
+
+
+def make_csv(bench: Bench, name: str, rows: int, columns: int) -> Path:
+    path = bench.workdir / name
+    if not path.exists():
+        timed([bench.python, str(HERE / "make_csv.py"), str(path), str(rows), str(columns)], bench.workdir)
+    return path
+
+
+def use_csv(bench: Bench, project: Path, csv: Path) -> None:
+    """Replace a csv bake's sample with the generated data, tracked by DVC and committed."""
+    shutil.copyfile(csv, project / "data/raw/data.csv")
+    dvc(bench, project, "add", "--quiet", "data/raw/data.csv")
+    commit(project, "Generated data")
+
+
+def commit(project: Path, message: str) -> None:
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
+
+
+def compose(bench: Bench, project: Path, overrides: Sequence[str]) -> None:
+    make(bench, project, "params", f"ARGS={' '.join(overrides)}")
+
+
+def bare(bench: Bench, project: Path) -> tuple[float, float]:
+    """The bare script on the project's params.yaml: its wall time and its own training time."""
+    run = timed([bench.python, str(HERE / "bare.py"), "params.yaml", str(project / "bare-metrics.json")], project)
+    return run.seconds, json.loads(run.output.strip().splitlines()[-1])["fit_seconds"]
+
+
+def same_metrics(project: Path) -> bool:
+    ours = json.loads((project / "reports/metrics.json").read_text())
+    theirs = json.loads((project / "bare-metrics.json").read_text())
+    return ours == theirs
+
+
+def warm_up(bench: Bench) -> Path:
+    """Fill the package cache and the shared environment (bytecode included) with one bake's full run."""
+    project, _ = bake(bench)
+    make(bench, project, "setup")
+    make(bench, project, "repro")
+    bare(bench, project)
+    return project
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def absolute(name: str, values: list[float], limit: float, unit: str, note: str = "") -> Figure:
+    value = median(values)
+    return Figure(name, value, unit, f"<= {limit:g} {unit}", value <= limit, len(values), note, {"runs": values})
+
+
+def ratio(name: str, ratios: list[float], limit: float, note: str, detail: dict[str, object]) -> Figure:
+    value = median(ratios)
+    return Figure(name, value, "x", f"<= {limit:g}x", value <= limit, len(ratios), note, {"ratios": ratios, **detail})
+
+
+def measure_default_bakes(bench: Bench) -> list[Figure]:
+    """Bake, set-up, tiny-data overhead and no-op reproduce, each run on one fresh default bake."""
+    bakes, setups, pipelines, bares, noops, identical = [], [], [], [], [], []
+    for run in range(bench.runs):
+        project, seconds = bake(bench)
+        bakes.append(seconds)
+        fresh_venv = bench.workdir / f"setup-venv-{run}"
+        setups.append(timed(["make", "setup", f"VENV={fresh_venv}"], project, bench.env(project)).seconds)
+        shutil.rmtree(fresh_venv)
+        pipeline, (bare_seconds, _) = side_by_side(
+            run, lambda p=project: make(bench, p, "repro").seconds, lambda p=project: bare(bench, p)
+        )
+        pipelines.append(pipeline)
+        bares.append(bare_seconds)
+        noops.append(make(bench, project, "repro").seconds)
+        identical.append(same_metrics(project))
+    tiny = ratio(
+        "pipeline overhead, tiny data",
+        [p / b for p, b in zip(pipelines, bares, strict=True)],
+        2.5,
+        f"make repro {median(pipelines):.1f} s / bare {median(bares):.1f} s",
+        {"make_repro_s": pipelines, "bare_s": bares, "same_metrics": all(identical)},
+    )
+    return [
+        absolute("bake", bakes, 2, "s", "cookiecutter --no-input, hooks included"),
+        absolute("set-up", setups, 20, "s", "make setup, fresh venv, warm uv cache"),
+        tiny,
+        absolute("no-op reproduce", noops, 1.5, "s", "second make repro (compose + dvc repro)"),
+    ]
+
+
+def side_by_side(
+    run: int, first: Callable[[], float], second: Callable[[], tuple[float, float]]
+) -> tuple[float, tuple[float, float]]:
+    """Run both sides, alternating which goes first from run to run."""
+    if run % 2:
+        other = second()
+        return first(), other
+    one = first()
+    return one, second()
+
+
+def measure_real_size_and_ci(bench: Bench) -> list[Figure]:
+    """Real-size overhead, then a fresh clone's `dvc repro --pull` on the same committed bake."""
+    csv = make_csv(bench, "real.csv", bench.sizes.real_rows, bench.sizes.real_columns)
+    model = " ".join(bench.sizes.real_model)
+    pipelines, bares, fits, pulls, skipped, identical = [], [], [], [], [], []
+    for run in range(bench.runs):
+        project, _ = bake(bench, "dataset=csv")
+        use_csv(bench, project, csv)
+        compose(bench, project, bench.sizes.real_model)
+        pipeline, (bare_seconds, fit) = side_by_side(
+            run, lambda p=project: make(bench, p, "repro", f"ARGS={model}").seconds, lambda p=project: bare(bench, p)
+        )
+        pipelines.append(pipeline)
+        bares.append(bare_seconds)
+        fits.append(fit)
+        identical.append(same_metrics(project))
+        (project / "bare-metrics.json").unlink()
+        seconds, restored = ci_reproduce(bench, project)
+        pulls.append(seconds)
+        skipped.append(restored)
+    detail = {"make_repro_s": pipelines, "bare_s": bares, "bare_fit_s": fits, "same_metrics": all(identical)}
+    real = ratio(
+        "pipeline overhead, real size",
+        [p / b for p, b in zip(pipelines, bares, strict=True)],
+        1.15,
+        f"{bench.sizes.real_rows:,} rows x {bench.sizes.real_columns}, {model}; "
+        f"bare fit {median(fits):.1f} s{' (< 20 s!)' if median(fits) < 20 else ''}",
+        detail,
+    )
+    ci = ratio(
+        "CI reproduce",
+        [c / p for c, p in zip(pulls, pipelines, strict=True)],
+        0.15,
+        f"clone + dvc repro --pull {median(pulls):.1f} s / make repro {median(pipelines):.1f} s"
+        + ("" if all(skipped) else "; train was NOT restored"),
+        {"pull_s": pulls, "full_s": pipelines, "train_restored": skipped},
+    )
+    return [real, ci]
+
+
+def ci_reproduce(bench: Bench, project: Path) -> tuple[float, bool]:
+    """Commit and push a reproduced project, then time `dvc repro --pull` in a fresh clone beside it."""
+    commit(project, "Reproduced")
+    dvc(bench, project, "push", "--quiet", "--run-cache")
+    clone = project.parent / "clone"
+    git(project.parent, "clone", "--quiet", str(project), str(clone))
+    pulled = dvc(bench, clone, "repro", "--pull")
+    return pulled.seconds, "Running stage 'train'" not in pulled.output
+
+
+def measure_sweep(bench: Bench) -> Figure:
+    """Four queued experiments: serial `--run-all` against `queue start -j 2`, on twin bakes."""
+    serial, parallel = [], []
+    for run in range(bench.runs):
+        order = (run_serial, run_parallel) if run % 2 == 0 else (run_parallel, run_serial)
+        twins = dict(zip(order, sweep_ready(bench), strict=True))
+        seconds = {how.__name__: how(bench, project) for how, project in twins.items()}
+        serial.append(seconds["run_serial"])
+        parallel.append(seconds["run_parallel"])
+    speedups = [s / p for s, p in zip(serial, parallel, strict=True)]
+    value = median(speedups)
+    return Figure(
+        "sweep (4 experiments)",
+        value,
+        "x",
+        ">= 1.7x",
+        value >= 1.7,
+        bench.runs,
+        f"serial {median(serial):.1f} s / queue -j 2 {median(parallel):.1f} s (speed-up)",
+        {"speedups": speedups, "serial_s": serial, "parallel_s": parallel},
+    )
+
+
+def sweep_ready(bench: Bench) -> tuple[Path, Path]:
+    """Twin copies of a default bake, reproduced and committed (as main would be), four experiments queued."""
+    project, _ = bake(bench)
+    make(bench, project, "repro")
+    commit(project, "Reproduced")
+    twin = project.with_name("twin")
+    shutil.copytree(project, twin, symlinks=True)
+    for copy in (project, twin):
+        dvc(bench, copy, "exp", "run", "--queue", *SWEEP)
+    return project, twin
+
+
+def run_serial(bench: Bench, project: Path) -> float:
+    seconds = dvc(bench, project, "exp", "run", "--run-all").seconds
+    if experiment_count(project) != 4:
+        raise MeasureError(f"serial sweep in {project} did not yield 4 experiments")
+    return seconds
+
+
+def run_parallel(bench: Bench, project: Path, timeout: float = 1800) -> float:
+    """`dvc queue start -j 2` returns at once: wait until the four experiments are committed."""
+    start = time.perf_counter()
+    dvc(bench, project, "queue", "start", "--jobs", "2")
+    while experiment_count(project) < 4:
+        if time.perf_counter() - start > timeout or "Failed" in dvc(bench, project, "queue", "status").output:
+            raise MeasureError(f"queued sweep in {project} failed or timed out; see `dvc queue status`")
+        time.sleep(0.5)
+    seconds = time.perf_counter() - start
+    dvc(bench, project, "queue", "stop")  # the idle workers would otherwise linger for a while
+    return seconds
+
+
+def experiment_count(project: Path) -> int:
+    """Experiments DVC has committed: refs/exps/<2>/<38>/<name>, queue bookkeeping left out."""
+    refs = git(project, "for-each-ref", "--format=%(refname)", "refs/exps").output.split()
+    return sum(1 for ref in refs if re.fullmatch(r"refs/exps/[0-9a-f]{2}/[0-9a-f]{38}/[^/]+", ref))
+
+
+def measure_big_data(bench: Bench) -> Figure:
+    """prepare + train of the default linear model on a big CSV: throughput and peak memory."""
+    rows, columns = bench.sizes.big_rows, bench.sizes.big_columns
+    csv = make_csv(bench, "big.csv", rows, columns)
+    project, _ = bake(bench, "dataset=csv")
+    use_csv(bench, project, csv)
+    make(bench, project, "params")
+    stages = {stage: dvc(bench, project, "repro", "--single-item", stage) for stage in ("prepare", "train")}
+    seconds = sum(stage.seconds for stage in stages.values())
+    peak = max(stage.peak_rss_mb for stage in stages.values())
+    total = total_memory_mb()
+    return Figure(
+        f"bigger data ({rows:,} x {columns})",
+        rows / seconds,
+        "rows/s",
+        f"peak memory < RAM ({total / 1024:.0f} GiB)",
+        peak < total,
+        1,
+        f"prepare {stages['prepare'].seconds:.1f} s + train {stages['train'].seconds:.1f} s; "
+        f"peak {peak / 1024:.2f} GiB ({stages['prepare'].peak_rss_mb / 1024:.2f} prepare, "
+        f"{stages['train'].peak_rss_mb / 1024:.2f} train)",
+        {name: {"seconds": s.seconds, "peak_rss_mb": s.peak_rss_mb} for name, s in stages.items()},
+    )
+
+
+def measure_harness(run_it: bool, log: Path | None) -> Figure:
+    """The template's full test suite: run it (`--harness`), read pytest's last line from a log, or skip."""
+    target = "<= 10 min"
+    if run_it:
+        seconds = timed(["make", "test"], ROOT).seconds
+        return Figure("harness (make test)", seconds / 60, "min", target, seconds <= 600, 1, "run now")
+    if log is None:
+        return Figure("harness (make test)", None, "min", target, None, 0, "pass --harness or --harness-log FILE")
+    found = re.findall(r"in ([0-9.]+)s", log.read_text(errors="replace"))
+    if not found:
+        raise MeasureError(f"{log}: no pytest summary line (`... passed in N s`)")
+    seconds = float(found[-1])
+    return Figure("harness (make test)", seconds / 60, "min", target, seconds <= 600, 1, f"from {log.name}")
+
+
+# --- import time per stage --------------------------------------------------------------------
+
+
+def stage_imports(bench: Bench, project: Path) -> dict[str, dict[str, float]]:
+    """`python -X importtime` of each stage: total import seconds and the heaviest top-level packages."""
+    report = {}
+    for stage in STAGES:
+        command = [bench.python, "-X", "importtime", "-m", f"{PACKAGE}.{stage}"]
+        output = timed(command, project, bench.env(project)).output
+        report[stage] = heaviest_imports(output)
+    return report
+
+
+def heaviest_imports(importtime: str, top: int = 4) -> dict[str, float]:
+    """Cumulative seconds per top-level package (first import wins), the heaviest first, and the total."""
+    packages: dict[str, float] = {}
+    for line in importtime.splitlines():
+        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\s*)(\S+)", line)
+        if match and len(match.group(2)) == 0:  # imported by the stage itself, not by another module
+            package = match.group(3).split(".")[0]
+            if package == PACKAGE:
+                package = match.group(3)
+            packages[package] = packages.get(package, 0) + int(match.group(1)) / 1e6
+    ranked = dict(sorted(packages.items(), key=lambda item: -item[1])[:top])
+    return {"total": sum(packages.values()), **ranked}
+
+
+# --- machine, table, results ------------------------------------------------------------------
+
+
+def total_memory_mb() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+
+
+def machine() -> dict[str, object]:
+    return {
+        "cpus": os.cpu_count(),
+        "ram_gib": round(total_memory_mb() / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def table(figures: Sequence[Figure]) -> str:
+    rows = [["figure", "measured", "target", "met?", "runs", "how"], *(f.cells() for f in figures)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def imports_summary(imports: dict[str, dict[str, float]]) -> str:
+    lines = ["Import time per stage (python -X importtime, seconds):"]
+    for stage, packages in imports.items():
+        heaviest = ", ".join(f"{name} {seconds:.2f}" for name, seconds in packages.items() if name != "total")
+        lines.append(f"  {stage:<9} {packages['total']:.2f} total: {heaviest}")
+    return "\n".join(lines)
+
+
+def save(figures: Sequence[Figure], imports: dict[str, dict[str, float]], about: dict[str, object], path: Path) -> None:
+    data = {"machine": about, "figures": [asdict(f) for f in figures], "stage_imports_s": imports}
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1 run, small datasets")
+    harness = parser.add_mutually_exclusive_group()
+    harness.add_argument("--harness", action="store_true", help="also run the full harness (`make test`, ~10 min)")
+    harness.add_argument("--harness-log", type=Path, help="read the harness time from a saved pytest output")
+    parser.add_argument("--keep", action="store_true", help="keep the bakes (their directory is printed)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = 1
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    missing = [tool for tool in ("cookiecutter", "uv", "dvc", "git", "make") if shutil.which(tool) is None]
+    if missing:
+        print(f"cannot measure: {', '.join(missing)} not on PATH (run `make bench` or `make env`)", file=sys.stderr)
+        return 2
+    about = machine()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    bench = Bench(workdir, workdir / "venv", Sizes.quick() if args.quick else Sizes(), args.runs)
+    print(f"Baking into {workdir} ({args.runs} run(s) per figure)", flush=True)
+    try:
+        warm = warm_up(bench)
+        imports = stage_imports(bench, warm)
+        steps: list[Callable[[], list[Figure]]] = [
+            lambda: measure_default_bakes(bench),
+            lambda: measure_real_size_and_ci(bench),
+            lambda: [measure_sweep(bench)],
+            lambda: [measure_big_data(bench)],
+            lambda: [measure_harness(args.harness, args.harness_log)],
+        ]
+        figures: list[Figure] = []
+        for step in steps:
+            figures += step()
+            print(f"  measured: {', '.join(f.name for f in figures)}", flush=True)
+    except MeasureError as err:
+        print(f"cannot measure: {err}", file=sys.stderr)
+        return 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    about["load_average_at_end"] = os.getloadavg()
+    save(figures, imports, about, args.out)
+    print(f"\n{table(figures)}\n\n{imports_summary(imports)}\n")
+    print(f"{about['cpus']} CPUs, {about['ram_gib']} GiB RAM, Python {about['python']}, {about['date']}")
+    print(f"Written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
