@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,16 @@ def fake_command(directory: Path, name: str, source: str) -> Path:
 
 def tracked_files(project: Path) -> set[str]:
     return set(run("git", "ls-files", cwd=project).stdout.split())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hook_scripts_in_session_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """cookiecutter writes each rendered hook to a temporary file it never deletes
+    (NamedTemporaryFile(delete=False) in cookiecutter/hooks.py): keep those in pytest's own temp dir."""
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("hook-scripts"))
+    yield
+    tempfile.tempdir = previous
 
 
 @pytest.fixture(scope="session")
