@@ -494,6 +494,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # make passes its command-line variables down to every make below it: the baked projects'
+    # make must start clean.
+    for variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        os.environ.pop(variable, None)
     missing = [tool for tool in ("cookiecutter", "uv", "dvc", "git", "make") if shutil.which(tool) is None]
     if missing:
         print(f"cannot measure: {', '.join(missing)} not on PATH (run `make bench` or `make env`)", file=sys.stderr)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.data import EMBEDDED, load_embedded, read_csv, validate_frame
+from {{ cookiecutter.package_name }}.data import EMBEDDED, load_embedded, read_csv, read_data, validate_frame
 from {{ cookiecutter.package_name }}.errors import DataError
 
 
@@ -102,3 +102,14 @@ def test_load_embedded_names_the_classes() -> None:
 def test_load_embedded_unknown_name_lists_the_datasets() -> None:
     with pytest.raises(DataError, match=", ".join(EMBEDDED)):
         load_embedded("iris", "species")
+
+
+def test_read_data_takes_parquet_by_its_suffix(tmp_path: Path, classification_frame: pd.DataFrame) -> None:
+    classification_frame.to_parquet(tmp_path / "data.parquet", index=False)
+    pd.testing.assert_frame_equal(read_data(tmp_path / "data.parquet"), classification_frame)
+
+
+def test_read_data_refuses_a_broken_parquet_file(tmp_path: Path) -> None:
+    (tmp_path / "data.parquet").write_text("not parquet")
+    with pytest.raises(DataError, match="data.parquet is not a readable Parquet file"):
+        read_data(tmp_path / "data.parquet")

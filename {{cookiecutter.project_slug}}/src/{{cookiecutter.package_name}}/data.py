@@ -40,6 +40,18 @@ def read_csv(path: Path, missing_hint: str | None = None) -> pd.DataFrame:
         raise DataError(f"{path} is not a readable CSV: {err}") from None
 
 
+def read_data(path: Path) -> pd.DataFrame:
+    """The user's data file: Parquet when it ends in .parquet (faster for big data), otherwise CSV."""
+    if path.suffix != ".parquet":
+        return read_csv(path)
+    if not path.exists():
+        raise DataError(f"{path} not found; put your file there and run `dvc add {path}`, or `dvc pull` it")
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as err:  # pyarrow's errors for a truncated or foreign file
+        raise DataError(f"{path} is not a readable Parquet file: {err}") from None
+
+
 def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str) -> None:
     """Raise DataError naming the first reason the frame cannot train a model."""
     if target not in frame.columns:

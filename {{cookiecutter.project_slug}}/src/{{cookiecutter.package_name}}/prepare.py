@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import load_embedded, read_csv, validate_frame
+from .data import load_embedded, read_csv, read_data, validate_frame
 from .errors import DataError, run_stage
 from .params import Params, load_params
 from .paths import LABELLED, RAW_DIR, TEST, TRAIN
@@ -21,7 +21,7 @@ def load_raw(params: Params) -> tuple[pd.DataFrame, Path]:
     data = params.data
     if data.source == "csv":
         path = Path(data.path or "")
-        return read_csv(path), path
+        return read_data(path), path
     path = RAW_DIR / f"{data.name}.csv"
     frame = load_embedded(data.name, data.target)
     path.parent.mkdir(parents=True, exist_ok=True)
