@@ -35,5 +35,5 @@ demo: env ## Bake a project with the default answers, train it end to end, print
 test: env ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines
 	pytest
 
-bench: env ## Measure bake, set-up and pipeline overhead against a bare script (~30 min; BENCH_ARGS="--quick")
+bench: env ## Measure bake, set-up and pipeline overhead against a bare script (~15 min idle; BENCH_ARGS="--quick")
 	python benchmarks/run.py $(BENCH_ARGS)
