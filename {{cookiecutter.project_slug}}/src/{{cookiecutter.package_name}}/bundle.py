@@ -23,13 +23,14 @@ import tarfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from subprocess import CalledProcessError
 from typing import Any
 
 import yaml
 
 from .errors import ProjectError, run_stage
 from .paths import METRICS, MODEL, PARAMS, TRAIN
-from .registry import ARTIFACT, is_reference, parse_version, resolve
+from .registry import ARTIFACT, git_output, is_reference, parse_version, resolve
 
 DIST = Path("dist")
 MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.joblib", "manifest.json", "MODEL_CARD.md"
@@ -93,16 +94,12 @@ def environment() -> dict[str, Any]:
 
 def read_revision(rev: str) -> tuple[str, dict[str, bytes]]:
     """The commit `rev` names, and the files a bundle is made from, as they are at that commit."""
-    import subprocess
-
     from dvc.api import DVCFileSystem
     from dvc.exceptions import DvcException
 
     try:
-        commit = subprocess.run(  # `^0` peels a tag to its commit
-            ["git", "rev-parse", "--verify", f"{rev}^0"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except subprocess.CalledProcessError:
+        commit = git_output("rev-parse", "--verify", f"{rev}^0").strip()  # `^0` peels a tag to its commit
+    except CalledProcessError:
         raise BundleError(f"{rev!r} is not a git revision of this repository") from None
     paths = [str(path) for path in (PARAMS, METRICS, MODEL, TRAIN)] + ["dvc.lock"]
     files = {}

@@ -10,11 +10,10 @@ Exit codes: 0 success; 1 drift found (monitor); 2 bad input or usage, with a one
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 
 from . import monitor, predict
-from .errors import ProjectError
+from .errors import run_stage
 
 ERROR = 2  # as argparse's usage errors, so that CI can tell an error from drift (1)
 
@@ -47,9 +46,4 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    try:
-        code = args.func(args)
-    except ProjectError as err:
-        print(f"error: {err}", file=sys.stderr)
-        code = ERROR
-    raise SystemExit(code)
+    run_stage(lambda: args.func(args), error_code=ERROR)

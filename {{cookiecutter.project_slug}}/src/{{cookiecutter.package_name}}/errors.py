@@ -20,10 +20,15 @@ class ReportError(ProjectError):
     """The pull-request report cannot be made: a bad base revision, or git or DVC failed."""
 
 
-def run_stage(main: Callable[[], None]) -> None:
-    """Run a stage's main; report a ProjectError as `error: ...` and exit 1."""
+def run_stage(main: Callable[[], int | None], error_code: int = 1) -> None:
+    """Run a stage's main; report a ProjectError as `error: ...` and exit error_code.
+
+    A main that returns a non-zero exit code exits with it.
+    """
     try:
-        main()
+        code = main()
     except ProjectError as err:
         print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(1) from None
+        raise SystemExit(error_code) from None
+    if code:
+        raise SystemExit(code)

@@ -45,7 +45,8 @@ def parse_version(text: str) -> str:
     return "v" + text.removeprefix("v")
 
 
-def _git(*args: str) -> str:
+def git_output(*args: str) -> str:
+    """A git command's standard output; CalledProcessError when it fails."""
     return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
 
 
@@ -56,7 +57,7 @@ def release_blockers() -> list[str]:
     from .gate import gate_failures, read_metrics
     from .params import load_params
 
-    if _git("status", "--porcelain"):
+    if git_output("status", "--porcelain"):
         return ["the working tree has uncommitted changes: commit or stash them, so the tag names what you tested"]
     with Repo() as repo:
         stale = repo.status()
