@@ -2,8 +2,9 @@
 
 Runs inside the new project directory, after cookiecutter has rendered it:
 
-1. remove the files of options that were not chosen, and put the runner labels
-   on the `runs-on` lines of the workflows' training jobs;
+1. remove the files of options that were not chosen, put the runner labels
+   on the `runs-on` lines of the workflows' training jobs, and list the custom
+   ones for actionlint;
 2. ``git init``, ``dvc init``, configure the DVC remote and DVC's Hydra
    integration, and put the user's CSV (if any) under DVC;
 3. compose ``params.yaml`` from ``conf/``, lock the dependencies, write the
@@ -44,6 +45,15 @@ QUIET_ENV = {"DVC_NO_ANALYTICS": "1", "UV_NO_PROGRESS": "1"}
 # mark their runner line instead, and set_runner_labels() puts the runner_labels answer there.
 WORKFLOWS = ".github/workflows"
 RUNNER_LINE = re.compile(r"^(?P<key>\s*runs-on:) ubuntu-latest(?P<marker> # runner_labels\b.*)$", re.MULTILINE)
+# Runner labels actionlint knows by itself (it compares them ignoring case): GitHub-hosted images
+# and the labels every self-hosted runner has. Any other label must be listed in ACTIONLINT_CONFIG,
+# or its runner-label check fails. The pattern is narrow on purpose: listing a label actionlint
+# already knows is harmless, leaving out one it does not know is a finding.
+GITHUB_HOSTED_LABEL = re.compile(
+    r"ubuntu-(latest|slim|\d+\.\d+(-arm)?)|macos-(latest|\d+)(-intel|-large|-xlarge)?", re.IGNORECASE
+)
+SELF_HOSTED_LABELS = {"self-hosted", "linux", "macos", "windows", "x64", "arm", "arm64"}
+ACTIONLINT_CONFIG = ".github/actionlint.yaml"
 
 
 class BakeError(RuntimeError):
@@ -70,15 +80,16 @@ def remove_unused(answers: dict[str, str]) -> None:
         Path(USER_CSV).parent.rmdir()
 
 
-def runs_on(answer: str) -> str:
-    """The YAML value of `runs-on` for comma-separated labels: a plain string for one, a flow list for several.
-
-    A label YAML would read as something other than that string (`true`, `1.0`) is quoted.
-    """
+def yaml_scalar(label: str) -> str:
+    """A runner label as YAML: plain, or quoted where YAML would read something else (`true`, `1.0`)."""
     import yaml  # the bake environment has PyYAML: hydra-core, checked by pre_gen_project, needs it
 
-    labels = [label.strip() for label in answer.split(",")]
-    scalars = [label if yaml.safe_load(label) == label else json.dumps(label) for label in labels]
+    return label if yaml.safe_load(label) == label else json.dumps(label)
+
+
+def runs_on(answer: str) -> str:
+    """The YAML value of `runs-on` for comma-separated labels: a plain string for one, a flow list for several."""
+    scalars = [yaml_scalar(label.strip()) for label in answer.split(",")]
     return scalars[0] if len(scalars) == 1 else f"[{', '.join(scalars)}]"
 
 
@@ -94,6 +105,36 @@ def set_runner_labels(answers: dict[str, str], workflows: Path = Path(WORKFLOWS)
     if not changed:
         raise BakeError(f"no workflow in {workflows} has a `runs-on: ubuntu-latest # runner_labels` line")
     return changed
+
+
+def custom_runner_labels(answer: str) -> list[str]:
+    """The labels of the answer that actionlint does not know by itself, as written."""
+    labels = [label.strip() for label in answer.split(",")]
+    return [
+        label
+        for label in labels
+        if label.lower() not in SELF_HOSTED_LABELS and not GITHUB_HOSTED_LABEL.fullmatch(label)
+    ]
+
+
+def write_actionlint_config(answers: dict[str, str], path: Path = Path(ACTIONLINT_CONFIG)) -> bool:
+    """Write actionlint's config listing the custom runner labels, if there are any; whether it did.
+
+    Only then: without the file actionlint checks everything else the same way, and most
+    repositories have none. actionlint matches listed labels case-sensitively, so they are kept as answered.
+    """
+    labels = custom_runner_labels(answers["runner_labels"])
+    if not labels:
+        return False
+    lines = [
+        "# actionlint (a pre-commit hook) checks every `runs-on:` label against GitHub's hosted runners.",
+        "# These are the labels of your self-hosted runners (the runner_labels answer): list new ones here.",
+        "self-hosted-runner:",
+        "  labels:",
+        *(f"    - {yaml_scalar(label)}" for label in labels),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return True
 
 
 def run(*command: str) -> None:
@@ -156,7 +197,7 @@ def locate_template(answers: dict[str, str]) -> tuple[str, str | None, str | Non
     if Path(started_in, answers["_template"]).is_dir():
         template = top
     else:  # cookiecutter's clone: its origin is the URL with any shorthand expanded
-        template = git_output("remote", "get-url", "origin", cwd=repo_dir) or answers["_template"]
+        template = git_output("config", "--get", "remote.origin.url", cwd=repo_dir) or answers["_template"]
     directory = (git_output("rev-parse", "--show-prefix", cwd=repo_dir) or "").rstrip("/") or None
     return template, git_output("rev-parse", "HEAD", cwd=repo_dir), directory
 
@@ -210,6 +251,7 @@ def main() -> int:
     try:
         remove_unused(answers)
         set_runner_labels(answers)
+        write_actionlint_config(answers)
         init_repositories(answers)
         compose_params()
         run("uv", "lock", "--quiet")

@@ -20,13 +20,22 @@ import sys
 
 ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
+# A GitHub user or organisation name: letters, digits and single inner hyphens, at most 39 characters.
+GITHUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+# One owner in CODEOWNERS: a user (@user), a team (@org/team-slug) or an email address. A bare
+# @org reads like a user, so no pattern can refuse it: the prompt and the README say to use a team.
+CODE_OWNER = rf"(?:@{GITHUB_NAME}(?:/[A-Za-z0-9][A-Za-z0-9_-]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)"
+
 # Free-text answers: the pattern each must match, and how to describe it.
 PATTERNS = {
     "project_slug": (r"[a-z][a-z0-9]*(-[a-z0-9]+)*", "lowercase letters and digits in words joined by single hyphens"),
     "package_name": (r"[a-z][a-z0-9_]*", "a lowercase Python identifier, e.g. my_ml_project"),
     "author_email": (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an address like you@example.com"),
-    # GitHub: letters, digits and single inner hyphens, at most 39 characters.
-    "github_owner": (r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", "a GitHub user or organisation name"),
+    "github_owner": (GITHUB_NAME, "a GitHub user or organisation name"),
+    "code_owners": (
+        rf"\s*{CODE_OWNER}(?:\s+{CODE_OWNER})*\s*",
+        "owners separated by spaces, each @user, @org/team (an organisation needs a team) or an email",
+    ),
     # GitHub Actions runner labels, comma-separated: `runs-on` of the jobs that train.
     "runner_labels": (
         r"\s*[A-Za-z0-9][A-Za-z0-9_.-]*(\s*,\s*[A-Za-z0-9][A-Za-z0-9_.-]*)*\s*",

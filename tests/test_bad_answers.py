@@ -16,6 +16,11 @@ from conftest import TEMPLATE, run
         ("package_name=my-pkg", "package_name: 'my-pkg' is not valid"),
         ("author_email=nobody", "author_email: 'nobody' is not valid"),
         ("github_owner=bad owner", "github_owner: 'bad owner' is not valid"),
+        (
+            "code_owners=my-org",
+            "code_owners: 'my-org' is not valid; use owners separated by spaces, each @user, "
+            "@org/team (an organisation needs a team) or an email",
+        ),
         # Choice options are checked by cookiecutter itself, before any hook runs.
         ("task=clustering", "clustering provided for choice variable task, but the choices are ['classification'"),
         ("python_version=2.7", "2.7 provided for choice variable python_version, but the choices are ['3.11'"),

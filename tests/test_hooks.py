@@ -18,6 +18,7 @@ GOOD = {
     "author_name": "Ada",
     "author_email": "ada@example.com",
     "github_owner": "ada-lab",
+    "code_owners": "@ada-lab",
     "python_version": "3.11",
     "task": "classification",
     "dataset": "breast_cancer",
@@ -45,6 +46,11 @@ def test_default_style_answers_pass() -> None:
         ({"author_email": "ada.example.com"}, "author_email: 'ada.example.com' is not valid"),
         ({"github_owner": "-ada"}, "github_owner"),
         ({"github_owner": "a" * 40}, "github_owner"),
+        ({"code_owners": "ada-lab"}, "code_owners: 'ada-lab' is not valid; use owners separated by spaces, each @user"),
+        ({"code_owners": "@ada, @bob"}, "code_owners: '@ada, @bob' is not valid"),
+        ({"code_owners": "@ada-lab/"}, "an organisation needs a team"),
+        ({"code_owners": "@ada-lab/ml team"}, "code_owners"),
+        ({"code_owners": ""}, "code_owners: '' is not valid"),
         ({"python_version": "3.9"}, "python_version: '3.9' is not allowed; choose one of 3.11, 3.12, 3.13"),
         ({"task": "clustering"}, "task: 'clustering' is not allowed; choose one of classification, regression"),
         ({"dataset": "diabetes"}, "dataset: 'diabetes' is not allowed for task classification; choose one of"),
@@ -70,6 +76,11 @@ def test_each_bad_answer_is_named_with_what_is_allowed(changes: dict[str, str], 
         pre_gen.validate({**GOOD, **changes})
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("owners", ["@ada", "@ada-lab/ml-reviewers", "@Ada-Lab/ml_ops ada@example.com", " @a  @b/c "])
+def test_code_owners_users_teams_and_emails_pass(owners: str) -> None:
+    pre_gen.validate({**GOOD, "code_owners": owners})
 
 
 @pytest.mark.parametrize("url", ["../remote", "/srv/dvc", "../../shared/dvc-store"])
@@ -121,6 +132,30 @@ def test_runner_labels_reach_the_training_jobs_and_only_them(tmp_path: Path, ans
         ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files], capture_output=True, text=True
     )
     assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+@pytest.mark.parametrize(
+    ("answer", "listed"),
+    [
+        ("ubuntu-latest", None),
+        ("macos-14-large", None),
+        ("ubuntu-24.04-arm", None),
+        ("Self-Hosted, Linux, X64", None),
+        ("self-hosted, linux, gpu", ["gpu"]),
+        # Listed as answered (actionlint matches listed labels case-sensitively), quoted where YAML needs it.
+        ("self-hosted, GPU-A100, on, 2.0", ["GPU-A100", "on", "2.0"]),
+    ],
+)
+def test_custom_runner_labels_are_listed_for_actionlint(tmp_path: Path, answer: str, listed: list[str] | None) -> None:
+    """actionlint's runner-label check knows GitHub's runners; only other labels need .github/actionlint.yaml."""
+    import yaml
+
+    config = tmp_path / "actionlint.yaml"
+    assert post_gen.write_actionlint_config({**GOOD, "runner_labels": answer}, config) == (listed is not None)
+    if listed is None:
+        assert not config.exists()
+    else:
+        assert yaml.safe_load(config.read_text()) == {"self-hosted-runner": {"labels": listed}}
 
 
 def test_a_template_without_a_marked_runner_line_fails_the_bake(tmp_path: Path) -> None:

@@ -182,6 +182,10 @@ FAKE_GH = textwrap.dedent(
     state_file.write_text(json.dumps(state))
     if os.environ.get("FAKE_GH_FAIL") == "auth":
         sys.exit("To get started with GitHub CLI, please run:  gh auth login" + chr(10) + "Alternatively, set GH_TOKEN")
+    if os.environ.get("FAKE_GH_FAIL") == "plan":  # GitHub Free, private repository: no rulesets
+        message = "Upgrade to GitHub Pro or make this repository public to enable this feature."
+        print(json.dumps({"message": message, "status": "403"}))
+        sys.exit(f"gh: {message} (HTTP 403)")
     if os.environ.get("FAKE_GH_FAIL") == "403":
         print('{"message":"Resource not accessible by integration","status":"403"}')
         sys.exit("gh: Resource not accessible by integration (HTTP 403)")
@@ -250,6 +254,25 @@ def test_apply_rulesets_without_admin_rights_names_the_admin_token(project: Path
     assert "HTTP 403" in error
     assert "Administration write" in error
     assert "RULESETS_ADMIN_TOKEN" in error
+
+
+def test_apply_rulesets_on_a_plan_without_rulesets_passes_github_message_through(
+    project: Path, fake_gh: dict[str, str]
+) -> None:
+    """A private repository on GitHub Free gets a 403 that no token can fix: say so, blame no token."""
+    error = one_line_error(apply_rulesets(project, fake_gh | {"FAKE_GH_FAIL": "plan"}, "--repo", "o/r", check=False))
+    assert "Upgrade to GitHub Pro or make this repository public to enable this feature. (HTTP 403)" in error
+    assert "paid plan" in error
+    assert "RULESETS_ADMIN_TOKEN" not in error and "Administration write" not in error
+
+
+def test_readme_says_which_features_need_a_paid_plan(project: Path) -> None:
+    """Where the README sends users to apply rulesets and to protect `prod`, it names the plan they need."""
+    readme = " ".join((project / "README.md").read_text().split())
+    rulesets = readme[readme.index("**Code owners and rulesets.**") :].split("**Dependabot**")[0]
+    assert "paid plan" in rulesets and "private" in rulesets
+    prod = readme[readme.index("give the `prod` environment required reviewers") - 400 :][:900]
+    assert "paid plan" in prod and "private" in prod
 
 
 def test_apply_rulesets_other_errors_are_one_line(project: Path, fake_gh: dict[str, str], tmp_path: Path) -> None:

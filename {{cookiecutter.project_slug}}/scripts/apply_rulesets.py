@@ -4,6 +4,8 @@ For each file: update the repository's ruleset of the same name if there is
 one (PUT by id), otherwise create it (POST). Runs the GitHub CLI (`gh api`),
 which needs a token with repository Administration write: `gh auth login` as
 an admin, or GH_TOKEN set to such a token (the RULESETS_ADMIN_TOKEN secret in CI).
+Rulesets on a private repository also need a paid plan (GitHub Pro, Team or
+Enterprise); GitHub's refusal is shown as it is.
 
     python scripts/apply_rulesets.py --repo OWNER/NAME   # or set GITHUB_REPOSITORY
 """
@@ -22,6 +24,10 @@ from typing import Any
 RULESETS_DIR = Path(__file__).resolve().parents[1] / ".github" / "rulesets"
 REPO_PATTERN = re.compile(r"[\w.-]+/[\w.-]+")
 ADMIN_HINT = "rulesets need a token with repository Administration write (the RULESETS_ADMIN_TOKEN secret in CI)"
+# GitHub's 403 when the plan lacks rulesets (a private repository on GitHub Free): "Upgrade to GitHub Pro
+# or make this repository public to enable this feature." No token can fix that, so it is not blamed.
+PLAN_LIMIT = re.compile(r"\bupgrade\b|make this repository public", re.IGNORECASE)
+PLAN_HINT = "rulesets on a private repository need a paid plan (GitHub Pro, Team or Enterprise), or a public repository"
 
 
 class ApplyError(RuntimeError):
@@ -42,6 +48,8 @@ def gh_api(path: str, method: str = "GET", body: Path | None = None) -> Any:
     message = " ".join(result.stderr.split()) or f"exit code {result.returncode}"
     if result.returncode == 4 or "gh auth login" in message:
         raise ApplyError("gh is not authenticated: run `gh auth login` or set GH_TOKEN")
+    if "HTTP 403" in message and PLAN_LIMIT.search(message):
+        raise ApplyError(f"{method} {path} refused ({message}); {PLAN_HINT}")
     if "HTTP 403" in message or "HTTP 404" in message:
         raise ApplyError(f"{method} {path} refused ({message}); {ADMIN_HINT}")
     raise ApplyError(f"{method} {path} failed: {message}")
