@@ -106,6 +106,8 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         files.add("LICENSE")
     if answers["dataset"] == "csv":
         files |= {"data/raw/.gitignore", "data/raw/data.csv.dvc"}
+    if answers["runner_labels"] != DEFAULTS["runner_labels"]:  # the matrix's other answer has a custom label, gpu
+        files.add(".github/actionlint.yaml")
     return files
 
 
