@@ -1,5 +1,6 @@
 """The pull-request report: parsing the `dvc repro` log, the PNG plots and the Markdown around them."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import ReportError
 from {{ cookiecutter.package_name }}.report import (
+    PR_REPORT_MARKER,
     StageRuns,
     parse_repro_log,
     read_base_table,
@@ -72,7 +74,7 @@ def regression_tables(noise: float) -> dict[str, pd.DataFrame]:
 
 @pytest.mark.parametrize("tables", [classification_tables, regression_tables])
 @pytest.mark.parametrize("with_base", [True, False], ids=["with-base", "no-base"])
-def test_plots_are_written_and_linked(tmp_path: Path, tables, with_base: bool) -> None:
+def test_plots_are_written_and_named(tmp_path: Path, tables, with_base: bool) -> None:
     head = tables(0.1)
     base = tables(0.3) if with_base else {}
     written = render_plots(base, head, tmp_path / "plots", base_label="base (main)")
@@ -84,7 +86,8 @@ def test_plots_are_written_and_linked(tmp_path: Path, tables, with_base: bool) -
         png = tmp_path / "plots" / f"{name}.png"
         assert png.read_bytes().startswith(b"\x89PNG"), f"{png} is not a PNG"
         assert png.stat().st_size > 1000
-        assert f"![{name}](plots/{name}.png)" in report  # relative to report.md, beside plots/
+        assert f"`plots/{name}.png`" in report  # named, relative to report.md, not embedded
+    assert_no_images(report)
 
 
 def test_markdown_shows_diffs_stages_and_note() -> None:
@@ -100,7 +103,7 @@ def test_markdown_shows_diffs_stages_and_note() -> None:
         {"roc": "Only the workspace has `reports/plots/roc.csv`."},
         note="reproduced from scratch on the embedded data: the DVC remote was not reachable",
     )
-    assert report.startswith("# Pull-request report")
+    assert report.startswith(f"{PR_REPORT_MARKER}\n# Pull-request report")
     assert "`0123456789ab`" in report
     assert "> **Note:** reproduced from scratch on the embedded data" in report
     assert PARAMS_DIFF in report and "No parameter changes." not in report
@@ -108,8 +111,23 @@ def test_markdown_shows_diffs_stages_and_note() -> None:
     assert "- Ran: `train`, `evaluate`" in report
     assert "- Restored from the run-cache: none" in report
     assert "- Unchanged: `prepare`" in report
-    assert "Only the workspace has `reports/plots/roc.csv`." in report
-    assert "![roc](plots/roc.png)" in report
+    assert "- ROC curve: `plots/roc.png`. Only the workspace has `reports/plots/roc.csv`." in report
+    assert "`pr-report` artifact" in report
+    assert_no_images(report)
+
+
+# Markdown and HTML images: in a PR comment or job summary a relative path resolves against the
+# pull request's page and breaks, and a data: URI is stripped. The report must embed none.
+IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[]|<img\b", re.IGNORECASE)  # ![alt](src), ![alt][ref], <img src=...>
+
+
+def assert_no_images(report: str) -> None:
+    found = IMAGE.search(report)
+    assert found is None, f"the report embeds an image, which would show broken on GitHub: {found.group(0)!r}"
+
+
+def test_marker_is_a_hidden_html_comment() -> None:
+    assert re.fullmatch(r"<!-- [\w-]+-pr-report -->", PR_REPORT_MARKER)
 
 
 def test_markdown_without_a_repro_log_or_plots() -> None:

@@ -2,7 +2,11 @@
 
 `<artifact>@vX.Y.Z` registers a version; `<artifact>#<stage>#N` assigns a
 stage (.gto lists the allowed ones). dvc.yaml declares the artifact, so
-`dvc artifacts get` finds it by version or stage too.
+`dvc artifacts get` finds it by version or stage too. `gto deprecate` writes
+the tags that take them back: `<artifact>@vX.Y.Z!` deregisters a version,
+`<artifact>#<stage>!#N` unassigns a stage, `<artifact>@deprecated` retires the
+artifact. `event` names each tag by GTO's own event type, so CI publishes
+and deploys only registrations and assignments.
 
     python -m {{ cookiecutter.package_name }}.registry release 1.2.0        # make release VERSION=1.2.0
     python -m {{ cookiecutter.package_name }}.registry promote 1.2.0 prod   # make promote VERSION=1.2.0 STAGE=prod
@@ -12,6 +16,7 @@ stage (.gto lists the allowed ones). dvc.yaml declares the artifact, so
 import argparse
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 
 from .errors import ProjectError, run_stage
@@ -121,8 +126,18 @@ def resolve(spec: str) -> Version:
     return Version(found[0]["artifact"], found[0]["version"], found[0]["commit_hexsha"])
 
 
+# What publish.yml does on each of GTO's event types (gto.base.BaseEvent.event, as `gto check-ref
+# --json` names them): only these two start a job. A deregistration, an unassignment and a
+# deprecation start nothing.
+CI_ACTIONS = {"registration": "publish", "assignment": "deploy"}
+
+
 def event(ref: str) -> dict[str, str]:
-    """What a pushed tag means to the registry, for CI: event, artifact, version, stage."""
+    """What a pushed tag means to the registry, for CI: GTO's event type, artifact, version, stage.
+
+    GTO reads the annotated tag itself (`gto.api.check_ref`), so `<name>@vX.Y.Z!` is a
+    deregistration and `<name>#<stage>!#N` an unassignment, never a registration or assignment.
+    """
     import gto.api
 
     events = gto.api.check_ref(".", ref)
@@ -131,12 +146,15 @@ def event(ref: str) -> dict[str, str]:
             f"{ref!r} is not a registry tag (or is a lightweight tag): expected an annotated "
             f"{ARTIFACT}@vX.Y.Z or {ARTIFACT}#<stage>#N made by `make release` or `make promote`"
         )
+    if len(events) > 1:
+        raise RegistryError(f"{ref!r} records {len(events)} registry events; CI expects one per tag")
     found = events[0]
     return {
-        "event": "registration" if not getattr(found, "stage", None) else "assignment",
+        "event": found.event,
         "artifact": found.artifact,
-        "version": found.version,
+        "version": getattr(found, "version", "") or "",
         "stage": getattr(found, "stage", "") or "",
+        "ci": CI_ACTIONS.get(found.event, "none"),
     }
 
 
@@ -156,7 +174,10 @@ def main() -> None:
         tag = promote(args.version, args.stage)
         print(f"Assigned {args.stage} to {ARTIFACT}@{parse_version(args.version)}. Deploy it: git push origin '{tag}'")
     else:
-        print("\n".join(f"{key}={value}" for key, value in event(args.ref).items()))
+        found = event(args.ref)
+        print("\n".join(f"{key}={value}" for key, value in found.items()))
+        if found["ci"] == "none":
+            print(f"{args.ref} is a {found['event']}: publish.yml neither publishes nor deploys it", file=sys.stderr)
 
 
 if __name__ == "__main__":

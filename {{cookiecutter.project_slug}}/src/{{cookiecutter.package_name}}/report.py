@@ -1,12 +1,18 @@
-"""Write a pull-request report: what changed against a base revision, in one Markdown file with plots.
+"""Write a pull-request report: what changed against a base revision, as Markdown, and its plots as PNGs.
 
     python -m {{ cookiecutter.package_name }}.report --base origin/main --repro-log reports/repro.log --out pr-report
 
 `<out>/report.md` holds `dvc params diff` and `dvc metrics diff` against the base, the stages
 that the saved `dvc repro` output shows as run, restored from the run-cache or unchanged, an
-optional `--note`, and PNG plots under `<out>/plots/` that overlay the base revision's plot
-tables (reports/plots/*.csv, kept in git) on the workspace's. PNGs rather than `dvc plots`
-HTML, because that HTML loads vega from a CDN and shows nothing offline or in a CI artifact.
+optional `--note`, and the list of PNG plots under `<out>/plots/` that overlay the base
+revision's plot tables (reports/plots/*.csv, kept in git) on the workspace's. PNGs rather than
+`dvc plots` HTML, because that HTML loads vega from a CDN and shows nothing offline or in a CI
+artifact.
+
+report.md names the plots but embeds none: CI posts it as a pull-request comment and a job
+summary, where a relative image path resolves against the pull request's page and breaks,
+`data:` images are stripped, and there is no API to upload an image. The PNGs travel in the
+`pr-report` artifact of the CI run instead (reproduce.yml uploads the whole <out> directory).
 """
 
 import argparse
@@ -30,6 +36,12 @@ _STAGE_LINES = {
     "unchanged": re.compile(r"Stage '([^']+)' didn't change, skipping"),
 }
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was captured from a terminal
+
+# The first line of report.md, hidden when GitHub renders it. pr-report.yml finds the one
+# comment it keeps up to date on a pull request by this line: the two must stay equal.
+PR_REPORT_MARKER = "<!-- mlops-template-pr-report -->"
+# Where CI puts the PNGs: reproduce.yml uploads the report directory as this artifact.
+ARTIFACT_NAME = "pr-report"
 
 
 @dataclass
@@ -130,8 +142,8 @@ def render_markdown(
     plot_notes: dict[str, str],
     note: str | None = None,
 ) -> str:
-    """The report: title, optional note, parameter and metric changes, stages, then the plots."""
-    lines = [f"# Pull-request report: workspace against `{base}`", ""]
+    """The report: marker, title, optional note, parameter and metric changes, stages, then the plots' files."""
+    lines = [PR_REPORT_MARKER, f"# Pull-request report: workspace against `{base}`", ""]
     lines += [f"Base `{base}` is commit `{base_commit[:12]}`; values below compare it with this workspace.", ""]
     if note:
         lines += [f"> **Note:** {note}", ""]
@@ -152,11 +164,18 @@ def render_markdown(
     lines += ["## Plots", ""]
     if not plots:
         lines += [f"No plot tables under `{PLOTS_DIR}/`.", ""]
-    for name in plots:
-        lines += [f"### {PLOT_TITLES[name]}", ""]
-        if name in plot_notes:
-            lines += [plot_notes[name], ""]
-        lines += [f"![{name}](plots/{name}.png)", ""]
+    else:
+        # Named, never embedded: an image in a comment or job summary would show as broken.
+        lines += [
+            "PNG plots of the base against the workspace are in `plots/` beside this report; in CI, "
+            f"download them from the `{ARTIFACT_NAME}` artifact of the workflow run (a pull-request "
+            "comment cannot show them).",
+            "",
+        ]
+        for name in plots:
+            note = f" {plot_notes[name]}" if name in plot_notes else ""
+            lines.append(f"- {PLOT_TITLES[name]}: `plots/{name}.png`.{note}")
+        lines.append("")
     return "\n".join(lines)
 
 
