@@ -13,17 +13,9 @@ set -euo pipefail
 log=${REPRO_LOG:?set REPRO_LOG to the file for DVC\'s log}
 mkdir -p "$(dirname "$log")"
 
-name=$(dvc remote default 2>/dev/null || true)
-url=${name:+$(dvc config "remote.$name.url")}  # as written in .dvc/config
-
-remote_reachable() {
-    case $url in
-        "") return 1 ;;                                # no default remote
-        *://*) dvc status --cloud >/dev/null 2>&1 ;;  # fails without credentials
-        /*) [ -d "$url" ] ;;                           # a local remote, absolute
-        *) [ -d ".dvc/$url" ] ;;                       # a local remote, relative to .dvc/
-    esac
-}
+# name, url and remote_reachable: the default DVC remote, and whether this machine reaches it.
+# shellcheck source=scripts/dvc_remote.sh
+source "$(dirname "$0")/dvc_remote.sh"
 
 if remote_reachable; then
     state=reachable

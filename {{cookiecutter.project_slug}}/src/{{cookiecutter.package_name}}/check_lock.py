@@ -11,6 +11,7 @@ without rerunning it.
 
 import json
 import subprocess
+from pathlib import Path
 
 from .errors import ProjectError, run_stage
 
@@ -40,6 +41,9 @@ def stale_entries(status: dict[str, list]) -> list[str]:
 
 
 def main() -> None:
+    if not Path("dvc.lock").exists():  # a fresh project: nothing reproduced yet, so nothing can be stale
+        print("No dvc.lock yet: run `make repro` and commit dvc.lock to record the pipeline's first run.")
+        return
     result = subprocess.run(["dvc", "status", "--json"], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ProjectError(f"`dvc status` failed: {result.stderr.strip()}")

@@ -39,7 +39,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was cap
 
 # The first line of report.md, hidden when GitHub renders it. pr-report.yml finds the one
 # comment it keeps up to date on a pull request by this line: the two must stay equal.
-PR_REPORT_MARKER = "<!-- mlops-template-pr-report -->"
+PR_REPORT_MARKER = "<!-- reproduce-pr-report -->"
 # Where CI puts the PNGs: reproduce.yml uploads the report directory as this artifact.
 ARTIFACT_NAME = "pr-report"
 
