@@ -70,3 +70,14 @@ class Project:
         run("git", "checkout", "--", ".", cwd=self.path)
         self.dvc("checkout", "--force")
         assert run("git", "status", "--porcelain", cwd=self.path).stdout == ""
+
+
+def trained_bake(cookies_session, venv: Path, **answers: str) -> Project:
+    """A bake with these answers, set up, reproduced and committed as the baseline."""
+    result = cookies_session.bake(extra_context=answers)
+    assert result.exception is None, result.exception
+    project = Project(Path(result.project_path), result.context, venv)
+    project.make("setup", "repro")
+    run("git", "add", "--all", cwd=project.path)
+    run("git", "commit", "--quiet", "--no-verify", "-m", "Train the baseline", cwd=project.path)
+    return project

@@ -79,6 +79,14 @@ def shared_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("baked-venv") / "venv"
 
 
+@pytest.fixture(scope="session")
+def runner_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `python` of the runner that act plays workflows on (tests/act.py): a scratch venv."""
+    from act import runner_python as make_runner_python
+
+    return make_runner_python(tmp_path_factory.mktemp("runner"))
+
+
 @pytest.fixture
 def bake(cookies) -> Iterator:
     """Bake the template with some answers; yields a function returning the project path."""

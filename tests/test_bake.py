@@ -101,6 +101,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         ".github/workflows/template-sync.yml",
         "scripts/apply_rulesets.py",
         "scripts/ci_reproduce.sh",
+        "scripts/dvc_remote.sh",
     }
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
@@ -138,9 +139,10 @@ def test_no_jinja_left_and_interpolations_kept(baked) -> None:
         template_text = (TEMPLATE / "{{cookiecutter.project_slug}}" / name).read_text()
         assert re.sub(RUNS_ON, r"\1 ubuntu-latest\2", baked_text) == template_text
         assert "${{ " in baked_text
-    for workflow, job in (("reproduce", "reproduce"), ("retrain", "retrain")):  # the jobs that train
+    # The jobs that train, and those that need the DVC remote.
+    for workflow in ("reproduce", "retrain", "monitor", "publish"):  # each job is named as its workflow
         definition = yaml.safe_load((project / f".github/workflows/{workflow}.yml").read_text())
-        assert definition["jobs"][job]["runs-on"] == runs_on
+        assert definition["jobs"][workflow]["runs-on"] == runs_on
     # Hydra's ${...} interpolations are not Jinja and must come out intact.
     assert "seed: ${seed}" in (project / f"conf/data/{answers['dataset']}.yaml").read_text()
 

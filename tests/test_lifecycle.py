@@ -2,11 +2,16 @@
 
 The tests run in order, as a team would work: a model is trained and pushed,
 `make release` refuses bad versions, dirty trees and failed gates and then
-tags a version; publish.yml's `run:` steps bundle it; the bundle is checked
-against its manifest and serves predictions from a fresh directory;
-`make promote` assigns prod and publish.yml's deploy job verifies it; a
-shifted batch makes the monitor (and monitor.yml) report drift; and
-retrain.yml retrains on a labelled batch and pushes a branch for review.
+tags a version; pushing the tag starts publish.yml (played under act, see
+tests/act.py), which bundles it and creates the Release through the fake `gh`;
+the bundle is checked against its manifest and serves predictions from a fresh
+directory; `make promote` assigns prod and publish.yml's deploy job verifies
+it; a shifted batch makes the monitor (and monitor.yml) report drift, once;
+and retrain.yml retrains on a labelled batch and proposes it in one pull
+request. Last, `gto deprecate` unassigns and deregisters, and `make check-ref`
+and publish.yml's own check steps name those tags by GTO's event types and
+refuse them. The DVC remote is an absolute path, which the runner reaches, as
+it would a cloud remote with its secrets.
 
 The bake uses the csv dataset: its sample has a text column, so category
 drift is exercised as well as numeric drift.
@@ -24,8 +29,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from act import GitHub, Play
 from baked import Project, cached_outputs
-from workflow_runner import JobRun, Runner, load_workflow
 
 from conftest import run
 
@@ -33,29 +38,26 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACT = "my-ml-project"
 TAG = f"{ARTIFACT}@v0.1.0"
-# Steps that call GitHub's API, by workflow and job: listed, never run here.
-GITHUB_API_STEPS = {
-    ("publish.yml", "publish"): {"Create the GitHub Release"},
-    ("publish.yml", "deploy"): {"Download the released bundle"},
-    ("monitor.yml", "monitor"): {"Open or update the drift issue", "Start retraining"},
-    ("retrain.yml", "retrain"): {"Open the pull request"},
-}
+BUNDLE = f"{ARTIFACT}-v0.1.0.tar.gz"
 
 
 @pytest.fixture(scope="module")
-def project(cookies_session, shared_venv) -> Project:
-    """The csv bake, trained, committed and pushed to a bare origin and the local DVC remote."""
-    result = cookies_session.bake(extra_context={"dataset": "csv"})
+def github(tmp_path_factory: pytest.TempPathFactory, runner_python: Path) -> GitHub:
+    return GitHub(tmp_path_factory.mktemp("github"), runner_python)
+
+
+@pytest.fixture(scope="module")
+def project(cookies_session, shared_venv, github: GitHub, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The csv bake, trained, committed and pushed to the origin and the DVC remote."""
+    remote = tmp_path_factory.mktemp("dvc-remote")
+    result = cookies_session.bake(extra_context={"dataset": "csv", "dvc_remote_url": str(remote)})
     assert result.exception is None, result.exception
     project = Project(Path(result.project_path), result.context, shared_venv)
     project.make("setup", "repro")
     commit(project, "Train the baseline")
-    origin = project.path.parent / "origin.git"
-    run("git", "init", "--quiet", "--bare", str(origin), cwd=project.path)
-    run("git", "remote", "add", "origin", str(origin), cwd=project.path)
+    github.add_remote(project.path)
     run("git", "push", "--quiet", "origin", "main", cwd=project.path)
     project.make("ci-push")
-    project.origin = origin
     return project
 
 
@@ -73,34 +75,13 @@ def cli(project: Project, *args: str, cwd: Path | None = None, check: bool = Tru
     return run(str(project.venv / "bin" / ARTIFACT), *args, cwd=cwd or project.path, check=check)
 
 
-def job_failure(job_run: JobRun) -> str:
-    return "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in job_run.steps)
+def push(project: Project, *refs: str) -> None:
+    run("git", "push", "--quiet", "origin", *refs, cwd=project.path)
 
 
-def checkout(project: Project, name: str, ref: str) -> Path:
-    """What actions/checkout (fetch-depth 0) leaves for a push of ref: a clone with the
-    triggering tag turned lightweight, which GTO ignores, so the workflow must re-fetch it.
-    It sits beside the project, so the local DVC remote resolves as on a self-hosted runner."""
-    workdir = project.path.parent / name
-    run("git", "clone", "--quiet", str(project.origin), str(workdir), cwd=project.path.parent)
-    run("git", "checkout", "--quiet", ref, cwd=workdir)
-    if ref in tags(project):
-        commit_sha = run("git", "rev-parse", f"{ref}^0", cwd=workdir).stdout.strip()
-        run("git", "tag", "--force", ref, commit_sha, cwd=workdir)
-        assert run("git", "cat-file", "-t", ref, cwd=workdir).stdout.strip() == "commit"
-    return workdir
-
-
-def play(project: Project, workflow: str, job: str, workdir: Path, github: dict, **context) -> tuple[JobRun, Runner]:
-    """Run one job's `run:` steps in order, skipping only its GitHub API steps."""
-    runner = Runner(github, **context)
-    definition = load_workflow(workdir / ".github/workflows" / workflow)["jobs"][job]
-    skip = GITHUB_API_STEPS.get((workflow, job), set())
-    env = {"VENV": str(project.venv), "GITHUB_REPOSITORY": f"octo-lab/{ARTIFACT}"}
-    job_run = runner.run_job(definition, workdir, workdir.parent / f"{workdir.name}-runner", env, skip=skip)
-    for name in skip:
-        assert job_run.step(name).status == "not run", f"{workflow}: API step {name!r} is missing"
-    return job_run, runner
+def play(github: GitHub, project: Project, workflow: str, event: str, **options) -> Play:
+    """Play a workflow under act; each job sets itself up from uv.lock, as on GitHub."""
+    return github.play(workflow, event, **options)
 
 
 # --- make release ------------------------------------------------------------------
@@ -141,39 +122,51 @@ def test_release_tags_an_annotated_version(project: Project) -> None:
     assert f"Registered {TAG}" in result.stdout
     assert tags(project) == [TAG]
     assert run("git", "cat-file", "-t", TAG, cwd=project.path).stdout.strip() == "tag", "GTO needs annotated tags"
-    run("git", "push", "--quiet", "origin", TAG, cwd=project.path)
+    push(project, TAG)
 
 
 # --- publish.yml: the bundle --------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def published(project: Project) -> Path:
-    """The bundle publish.yml builds when the version tag is pushed."""
-    workdir = checkout(project, "runner-publish", TAG)
-    github = {"event_name": "push", "ref": f"refs/tags/{TAG}", "ref_name": TAG, "token": "unused"}
-    job_run, _ = play(project, "publish.yml", "publish", workdir, github)
-    assert job_run.succeeded, job_failure(job_run)
-    assert run("git", "cat-file", "-t", TAG, cwd=workdir).stdout.strip() == "tag", "the re-fetch restores it"
-    assert "gate: passed" in job_run.step("Re-check the quality gate").output
-    bundle = workdir / f"dist/{ARTIFACT}-v0.1.0.tar.gz"
-    assert bundle.is_file() and (workdir / "dist/MODEL_CARD.md").is_file()
-    return bundle
+def published(project: Project, github: GitHub) -> Path:
+    """The bundle publish.yml attaches to the Release when the version tag is pushed."""
+    played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{TAG}")
+    assert played.results() == {"publish": "success", "stage": "skipped", "deploy": "skipped"}, played
+    publish = played.job("publish")
+    assert publish.outputs["tag"]["event"] == "registration", "GTO read the re-fetched, annotated tag"
+    assert "gate: passed" in publish.output
+    assert github.state()["releases"] == [{"tag": TAG, "files": sorted([BUNDLE, "MODEL_CARD.md"])}]
+    return github.api_dir / "releases" / TAG / BUNDLE
 
 
-def test_publish_refuses_a_tag_that_is_not_a_registry_version(project: Project) -> None:
-    workdir = checkout(project, "runner-publish-bad", "main")
-    run("git", "tag", "not-a-version", cwd=workdir)
-    github = {"event_name": "push", "ref": "refs/tags/not-a-version", "ref_name": "not-a-version"}
-    runner = Runner(github)
-    definition = load_workflow(workdir / ".github/workflows/publish.yml")["jobs"]["publish"]
-    steps = [step for step in definition["steps"] if step.get("name") != "Re-fetch the tags as annotated tags"]
-    job_run = runner.run_job(
-        {**definition, "steps": steps}, workdir, workdir.parent / "bad-runner", {"VENV": str(project.venv)}
-    )
-    failed = job_run.step("Check that the tag registers a version")
-    assert failed.status == "failure" and "is not a registry tag" in failed.output
-    assert "Build the bundle" not in [step.name for step in job_run.steps], "nothing runs after the failure"
+@pytest.mark.parametrize(
+    ("tag", "starts"),
+    [
+        ("not-a-version", False),  # matches no tag filter
+        (f"{ARTIFACT}@v0.1.0!", False),  # GTO's deregistration: excluded by the filters
+        (f"{ARTIFACT}#prod!#9", False),  # GTO's unassignment: excluded too
+        ("notes@vacation", True),  # matches `*@v*`, but registers no version
+    ],
+)
+def test_publish_starts_only_for_registry_tags(project: Project, github: GitHub, tag: str, starts: bool) -> None:
+    run("git", "tag", "--annotate", "--message", "not a release", tag, cwd=project.path)
+    push(project, f"refs/tags/{tag}")
+    try:
+        played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{tag}")
+        # Each guard on its own: were the filters to let GTO's deprecations through, every job skips them.
+        forced = play(github, project, "publish.yml", "push", ref=f"refs/tags/{tag}", ignore_filters=True)
+    finally:  # leave the registry as it was for the tests after this one
+        push(project, "--delete", f"refs/tags/{tag}")
+        run("git", "tag", "--delete", tag, cwd=project.path)
+    assert played.started is starts
+    if "!" in tag:
+        assert forced.results() == dict.fromkeys(["publish", "stage", "deploy"], "skipped"), forced
+    if starts:
+        publish = played.job("publish")
+        assert publish.result == "failure" and publish.step("Check that the tag registers a version") == "failure"
+        assert publish.step("Build the bundle") == "skipped", "nothing runs after the failure"
+        assert played.job("deploy").result == "skipped"
 
 
 def test_bundle_manifest_matches_its_files(project: Project, published: Path) -> None:
@@ -310,7 +303,7 @@ def test_predict_from_a_registry_version(project: Project, tmp_path: Path) -> No
 # --- make promote and the deploy job --------------------------------------------------
 
 
-def test_promote_to_prod_deploys_the_verified_bundle(project: Project, published: Path) -> None:
+def test_promote_to_prod_deploys_the_verified_bundle(project: Project, github: GitHub, published: Path) -> None:
     refused = project.make("promote", "VERSION=0.1.0", "STAGE=qa", check=False)
     assert refused.returncode != 0 and "Allowed stages are" in refused.stderr
     assert "Deploy it: git push origin" in project.make("promote", "VERSION=0.1.0", "STAGE=prod").stdout
@@ -320,22 +313,15 @@ def test_promote_to_prod_deploys_the_verified_bundle(project: Project, published
     fetched = project.path.parent / "prod-model.joblib"
     project.dvc("artifacts", "get", str(project.path), ARTIFACT, "--stage", "prod", "-o", str(fetched))
     assert hashlib.md5(fetched.read_bytes()).hexdigest() == cached_outputs(project.path)["models/model.joblib"]
-    run("git", "push", "--quiet", "origin", stage_tag, cwd=project.path)
+    push(project, stage_tag)
 
-    workdir = checkout(project, "runner-deploy", stage_tag)
-    github = {"event_name": "push", "ref": f"refs/tags/{stage_tag}", "ref_name": stage_tag, "token": "unused"}
-    stage_run, stage_runner = play(project, "publish.yml", "stage", workdir, github)
-    assert stage_run.succeeded, job_failure(stage_run)
-    stage = stage_runner.context["steps"]["parse"]["outputs"]["stage"]
-    assert stage == "prod"
-    (workdir / "dist").mkdir()
-    shutil.copy(published, workdir / "dist")  # what "Download the released bundle" fetches
-    deploy_run, _ = play(
-        project, "publish.yml", "deploy", workdir, github, needs={"stage": {"outputs": {"stage": stage}}}
-    )
-    assert deploy_run.succeeded, job_failure(deploy_run)
-    assert f"Deployed {ARTIFACT} v0.1.0 to prod" in deploy_run.summary
-    assert "checksums verified" in deploy_run.summary
+    played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{stage_tag}")
+    assert played.results() == {"publish": "skipped", "stage": "success", "deploy": "success"}, played
+    assert played.job("stage").outputs["parse"]["stage"] == "prod"
+    deploy = played.job("deploy")
+    assert deploy.step("Download the released bundle") == "success", "from the Release, through gh"
+    assert f"Deployed {ARTIFACT} v0.1.0 to prod" in deploy.summary
+    assert "checksums verified" in deploy.summary
 
 
 # --- monitoring ----------------------------------------------------------------------
@@ -374,66 +360,135 @@ def test_monitor_finds_no_drift_in_held_out_data(project: Project) -> None:
     assert (project.path / "reports/drift.md").is_file()
 
 
-def test_monitor_workflow_reports_drift_in_the_newest_batch(project: Project) -> None:
-    incoming = project.path / "data/incoming"
-    shifted(new_rows(project, 60)).to_csv(incoming / "2026-11-01.csv", index=False)
-    project.dvc("add", "--quiet", "data/incoming/2026-11-01.csv")
-    commit(project, "Add the batch of 2026-11-01")
+def add_batch(project: Project, frame: pd.DataFrame, name: str) -> None:
+    """A batch lands as the README says: dvc add, commit, push data and git."""
+    frame.to_csv(project.path / "data/incoming" / name, index=False)
+    project.dvc("add", "--quiet", f"data/incoming/{name}")
+    commit(project, f"Add the batch {name}")
     project.dvc("push", "--quiet")
-    run("git", "push", "--quiet", "origin", "main", cwd=project.path)
+    push(project, "main")
 
-    workdir = checkout(project, "runner-monitor", "main")
-    job_run, runner = play(
-        project,
-        "monitor.yml",
-        "monitor",
-        workdir,
-        {"event_name": "schedule", "token": "unused"},
-        inputs={"model": TAG, "batch": ""},
-        variables={"RETRAIN_ON_DRIFT": "true"},
-    )
-    assert job_run.succeeded, job_failure(job_run)
-    outputs = runner.context["steps"]["drift"]["outputs"]
-    assert outputs == {"batch": "data/incoming/2026-11-01.csv", "drift": "true"}
-    assert "clinic" in job_run.summary, "the drift report is in the job summary"
-    report = json.loads((workdir / "reports/drift.json").read_text())
+
+def test_monitor_workflow_reports_drift_once(project: Project, github: GitHub) -> None:
+    add_batch(project, shifted(new_rows(project, 60)), "2026-11-01.csv")
+    dispatch = {"inputs": {"model": TAG, "batch": ""}, "variables": {"RETRAIN_ON_DRIFT": "true"}}
+    played = play(github, project, "monitor.yml", "workflow_dispatch", **dispatch)
+    monitor_job = played.job("monitor")
+    assert monitor_job.result == "success", monitor_job
+    assert monitor_job.outputs["drift"] == {"batch": "data/incoming/2026-11-01.csv", "drift": "true"}
+    assert "clinic" in monitor_job.summary, "the drift report is in the job summary"
+    (artifact,) = github.artifacts.glob("*/drift-report")
+    report = json.loads((artifact / "drift.json").read_text())
     assert report["drift"] is True
     assert {"mean_radius", "mean_area", "clinic"} <= set(report["drifted_features"]), "numbers scaled, names swapped"
+    (issue,) = github.state()["issues"]
+    assert issue["labels"] == ["drift"] and issue["body"] == (artifact / "drift.md").read_text()
+    assert github.state()["dispatches"] == [
+        {"workflow": "retrain.yml", "ref": "main", "inputs": {"reason": "drift in data/incoming/2026-11-01.csv"}}
+    ]
+
+    # The next day, the same drift: no new comment, no second retrain.
+    again = play(github, project, "monitor.yml", "schedule", **dispatch).job("monitor")
+    assert again.result == "success", again
+    assert again.step("Start retraining") == "skipped"
+    state = github.state()
+    assert len(state["issues"]) == 1 and state["comments"] == [] and len(state["dispatches"]) == 1
 
 
 # --- retraining -----------------------------------------------------------------------
 
 
-def test_retrain_workflow_retrains_on_a_labelled_batch_and_pushes_a_branch(project: Project) -> None:
-    labelled = pd.read_parquet(project.path / "data/prepared/test.parquet").head(40)
-    labelled.to_csv(project.path / "data/incoming/2026-11-02.csv", index=False)
-    project.dvc("add", "--quiet", "data/incoming/2026-11-02.csv")
-    commit(project, "Add the labelled batch of 2026-11-02")
-    project.dvc("push", "--quiet")
-    run("git", "push", "--quiet", "origin", "main", cwd=project.path)
+def test_retrain_without_its_token_stops_first_and_says_which_secret(project: Project, github: GitHub) -> None:
+    played = play(github, project, "retrain.yml", "workflow_dispatch", inputs={"reason": "by hand"})
+    retrain = played.job("retrain")
+    assert retrain.result == "failure"
+    assert retrain.step("Check for the token that opens the pull request") == "failure"
+    assert "RETRAIN_TOKEN" in retrain.output and "starts no workflow" in retrain.output
+    assert retrain.step("Reproduce on the newest data") == "skipped", "no training for a PR nobody could review"
 
-    workdir = checkout(project, "runner-retrain", "main")
-    github = {"event_name": "workflow_dispatch", "run_id": "4242", "token": "unused"}
-    job_run, _ = play(project, "retrain.yml", "retrain", workdir, github, inputs={"reason": "drift in 2026-11-01"})
-    assert job_run.succeeded, job_failure(job_run)
-    assert (
-        "absorb: 1 labelled batches joined the training data (2026-11-02.csv)"
-        in job_run.step("Absorb the labelled batches into the training data").output
-    ), "the unlabelled batch of 2026-11-01 stays out"
-    log = (workdir / "pr-report/repro.log").read_text()
-    assert "Running stage 'prepare'" in log and "Running stage 'train'" in log
-    branches = run("git", "branch", "--list", "retrain/*", cwd=project.origin).stdout
-    assert "retrain/4242" in branches, "the branch reached origin"
-    changed = run("git", "diff", "--name-only", "main", "retrain/4242", cwd=project.origin).stdout.split()
+
+def test_retrain_workflow_proposes_one_pull_request(project: Project, github: GitHub) -> None:
+    labelled = pd.read_parquet(project.path / "data/prepared/test.parquet")
+    add_batch(project, labelled.head(40), "2026-11-02.csv")
+    secrets = {"RETRAIN_TOKEN": "github_pat_stand_in"}
+    played = play(github, project, "retrain.yml", "workflow_dispatch", inputs={"reason": "drift"}, secrets=secrets)
+    retrain = played.job("retrain")
+    assert retrain.result == "success", retrain
+    assert "absorb: 1 labelled batches joined the training data (2026-11-02.csv)" in retrain.output, (
+        "the unlabelled batch of 2026-11-01 stays out"
+    )
+    assert "Running stage 'prepare'" in retrain.output and "Running stage 'train'" in retrain.output
+    changed = run("git", "diff", "--name-only", "main", "retrain/model", cwd=github.origin).stdout.split()
     assert {"dvc.lock", "data/labelled/2026-11-02.csv.dvc", "reports/metrics.json"} <= set(changed)
-    report = (workdir / "pr-report/report.md").read_text()
-    assert "Retrained by the retrain workflow: drift in 2026-11-01." in report
+    (pull,) = github.state()["pulls"].values()
+    assert pull["head"]["ref"] == "retrain/model" and pull["title"] == "Retrain: drift"
+    assert "Retrained by the retrain workflow: drift." in pull["body"]
+    assert f"actions/runs/{played.run_id})" in pull["body"], "the body links the run whose artifact has the plots"
+    assert list((github.artifacts / str(played.run_id) / "pr-report" / "plots").glob("*.png"))
+
+    # Another labelled batch, another retrain: the same branch and pull request, updated.
+    add_batch(project, labelled.iloc[40:80], "2026-11-03.csv")
+    again = play(github, project, "retrain.yml", "workflow_dispatch", inputs={"reason": "more data"}, secrets=secrets)
+    assert again.job("retrain").result == "success", again
+    (pull,) = github.state()["pulls"].values()
+    assert pull["title"] == "Retrain: more data"
+    changed = run("git", "diff", "--name-only", "main", "retrain/model", cwd=github.origin).stdout.split()
+    assert "data/labelled/2026-11-03.csv.dvc" in changed
 
 
-def test_workflows_list_their_github_api_steps() -> None:
-    """Every step skipped here exists, so a renamed step cannot silently escape the runs above."""
-    from conftest import TEMPLATE
+# --- GTO's deprecations: undoing tags that CI must neither publish nor deploy ---------------
 
-    for (workflow, job), names in GITHUB_API_STEPS.items():
-        definition = load_workflow(TEMPLATE / "{{cookiecutter.project_slug}}/.github/workflows" / workflow)
-        assert names <= {step.get("name") for step in definition["jobs"][job]["steps"]}
+UNASSIGNED = f"{ARTIFACT}#prod!#2"
+DEREGISTERED = f"{TAG}!"
+CHECK_REF = {
+    TAG: {"event": "registration", "artifact": ARTIFACT, "version": "v0.1.0", "stage": "", "ci": "publish"},
+    f"{ARTIFACT}#prod#1": {
+        "event": "assignment", "artifact": ARTIFACT, "version": "v0.1.0", "stage": "prod", "ci": "deploy"
+    },
+    UNASSIGNED: {"event": "unassignment", "artifact": ARTIFACT, "version": "v0.1.0", "stage": "prod", "ci": "none"},
+    DEREGISTERED: {"event": "deregistration", "artifact": ARTIFACT, "version": "v0.1.0", "stage": "", "ci": "none"},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def deprecated(project: Project) -> Project:
+    """`gto deprecate` unassigns prod (`<name>#prod!#2`), then deregisters v0.1.0 (`<name>@v0.1.0!`)."""
+    gto = str(project.venv / "bin" / "gto")
+    run(gto, "deprecate", ARTIFACT, "v0.1.0", "prod", cwd=project.path, env=project.env)
+    run(gto, "deprecate", ARTIFACT, "v0.1.0", cwd=project.path, env=project.env)
+    return project
+
+
+def test_gto_deprecate_writes_annotated_tags_ending_in_bang(deprecated: Project) -> None:
+    assert set(tags(deprecated)) == set(CHECK_REF)
+    for tag in CHECK_REF:
+        assert run("git", "cat-file", "-t", tag, cwd=deprecated.path).stdout.strip() == "tag", f"{tag} is annotated"
+
+
+@pytest.mark.parametrize("tag", list(CHECK_REF))
+def test_check_ref_names_gtos_event(deprecated: Project, tag: str) -> None:
+    output = deprecated.make("-s", "check-ref", f"REF={tag}").stdout
+    assert dict(line.split("=", 1) for line in output.splitlines()) == CHECK_REF[tag]
+
+
+def test_check_ref_says_ci_ignores_undoing_tags(deprecated: Project) -> None:
+    result = deprecated.make("-s", "check-ref", f"REF={UNASSIGNED}")
+    assert f"{UNASSIGNED} is a unassignment: publish.yml neither publishes nor deploys it" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("job", "step", "accepted"),
+    [
+        ("publish", "Check that the tag registers a version", TAG),
+        ("deploy", "Check that the tag assigns a stage", f"{ARTIFACT}#prod#1"),
+    ],
+)
+def test_check_ref_steps_refuse_every_other_tag(deprecated: Project, tmp_path: Path, job, step, accepted) -> None:
+    """The last guard, in the job itself: its `run:` script in GitHub's shell (`bash -e`), for each tag."""
+    workflow = yaml.safe_load((deprecated.path / ".github/workflows/publish.yml").read_text())
+    script = next(s["run"] for s in workflow["jobs"][job]["steps"] if s.get("name") == step)
+    for tag in CHECK_REF:
+        env = {**deprecated.env, "VENV": str(deprecated.venv), "REF": tag, "RUNNER_TEMP": str(tmp_path)}
+        result = run("bash", "-e", "-c", script, cwd=deprecated.path, check=False,
+                     env=env | {"GITHUB_OUTPUT": str(tmp_path / "output")})  # fmt: skip
+        assert (result.returncode == 0) == (tag == accepted), f"{job} on {tag}: {result.stdout}{result.stderr}"

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
-from baked import Project, cached_outputs, md5
+from baked import Project, cached_outputs, md5, trained_bake
 
 from conftest import run
 
@@ -21,12 +20,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def trained(cookies_session, shared_venv) -> Project:
     """A default bake: set up, reproduced, committed, pushed to its DVC remote."""
-    result = cookies_session.bake(extra_context={})
-    assert result.exception is None, result.exception
-    project = Project(Path(result.project_path), result.context, shared_venv)
-    project.make("setup", "repro")
-    run("git", "add", "--all", cwd=project.path)
-    run("git", "commit", "--quiet", "--no-verify", "-m", "Train the baseline", cwd=project.path)
+    project = trained_bake(cookies_session, shared_venv)
     project.make("ci-push")
     return project
 

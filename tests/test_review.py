@@ -33,7 +33,7 @@ AUTHOR_IDENTIFIERS = [
     "example-org",
 ]
 # Upstream projects a baked file may link to on github.com; any other owner must be the answer.
-UPSTREAM_OWNERS = {"treeverse", "astral-sh", "iterative", "actions", "github"}
+UPSTREAM_OWNERS = {"treeverse", "astral-sh", "iterative", "actions", "github", "nektos"}
 # Keys GitHub's ruleset API takes, and the parameters it requires for the rules used here.
 RULESET_KEYS = {"name", "target", "enforcement", "bypass_actors", "conditions", "rules"}
 REQUIRED_PARAMETERS = {

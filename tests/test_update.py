@@ -6,23 +6,22 @@ moves on (commit B), and `cruft check` and `cruft update` must see it and
 bring exactly B's change into the project. cruft re-renders the template at A
 and at B to compute the patch, running the hooks there too; the `skip` list
 the post-generation hook writes keeps those renders' git repository, DVC state
-and lock files out of the patch. The template-sync workflow's shell steps are
-played against the same copy, with a fake `gh`.
+and lock files out of the patch. The template-sync workflow is played under
+act (tests/act.py) against the same copy, served at a GitHub URL.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from workflow_runner import Runner, load_workflow
+from act import GitHub
 
-from conftest import TEMPLATE, fake_command, run, tracked_files
+from conftest import TEMPLATE, run, tracked_files
 
 pytestmark = pytest.mark.e2e
 
@@ -135,77 +134,74 @@ def test_update_brings_the_template_change_and_keeps_local_ones(template_copy: t
     assert "up to date" in cruft(project, "check").stdout
 
 
-# --- template-sync.yml, played offline ----------------------------------------------
+# --- template-sync.yml, played under act ---------------------------------------------
 
-# A stand-in for the GitHub CLI: `gh issue list|create|edit` over a JSON file of issues.
-# Of `--jq` it knows the one filter the workflow uses: the number of the open issue titled so.
-FAKE_GH = """
-import json, os, re, sys
-state = os.environ["FAKE_GH_STATE"]
-issues = json.load(open(state)) if os.path.exists(state) else []
-args = sys.argv[1:]
-def option(name):
-    return args[args.index(name) + 1]
-if args[:2] == ["issue", "list"]:
-    title = re.search(r'select\\(\\.title == "([^"]+)"\\)', option("--jq")).group(1)
-    found = [i["number"] for i in issues if i["state"] == "open" and i["title"] == title]
-    print(found[0] if found else "")
-    sys.exit(0)
-if args[:2] == ["issue", "create"]:
-    issues.append({"number": len(issues) + 1, "title": option("--title"), "state": "open"})
-    issues[-1]["body"] = open(option("--body-file")).read()
-elif args[:2] == ["issue", "edit"]:
-    issues[int(args[2]) - 1]["body"] = open(option("--body-file")).read()
-else:
-    sys.exit(f"fake gh: unexpected {args}")
-json.dump(issues, open(state, "w"))
-"""
+TEMPLATE_URL = "https://github.com/octo-lab/mlops-template"
 
 
 @pytest.fixture
-def fake_gh(tmp_path: Path) -> dict[str, str]:
-    """Environment with the fake `gh` first on PATH; its issues are in FAKE_GH_STATE."""
-    bin_dir = fake_command(tmp_path / "fake-bin", "gh", FAKE_GH)
-    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_STATE": str(tmp_path / "gh.json")}
+def github(tmp_path: Path, runner_python: Path) -> GitHub:
+    return GitHub(tmp_path / "github", runner_python)
 
 
-def play_sync(project: Path, fake_gh: dict[str, str], tmp_path: Path, name: str) -> dict[str, str]:
-    """Run the check job, then (if it asks) the issue job; return the check's outputs."""
-    workflow = load_workflow(project / ".github/workflows/template-sync.yml")
-    github = {"event_name": "schedule", "repository": "ada-lab/my-ml-project", "token": "fake"}
-    checker = Runner(github)
-    # The harness provides the checkout, a Python and cruft (pinned in its own environment).
-    check = checker.run_job(
-        workflow["jobs"]["check"], project, tmp_path / f"{name}-check", fake_gh, skip={"Install cruft"}
-    )
-    assert check.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in check.steps)
-    assert [step.status for step in check.steps] == ["not run"] * 3 + ["success"]
-    outputs = checker.context["steps"]["check"]["outputs"]
-    needs = {"check": {"outputs": outputs, "result": "success"}}
-    job = workflow["jobs"]["issue"]
-    if Runner(github, needs=needs).condition(job):
-        issue = Runner(github, needs=needs).run_job(job, project, tmp_path / f"{name}-issue", fake_gh)
-        assert issue.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in issue.steps)
-    return outputs
+@pytest.fixture
+def project_from_url(template_copy: tuple[Path, str], github: GitHub, tmp_path: Path) -> Path:
+    """Baked from the template's GitHub URL, as users bake it; git maps that URL to the copy."""
+    copy, _ = template_copy
+    github.map_url(TEMPLATE_URL, copy)
+    config = tmp_path / "cookiecutter.yaml"  # cookiecutter clones into this dir, not ~/.cookiecutters
+    config.write_text(f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n")
+    out = tmp_path / "from-url"
+    run("cookiecutter", "--no-input", "--config-file", str(config), TEMPLATE_URL, "-o", str(out), cwd=tmp_path,
+        env=github.git_env)  # fmt: skip
+    project = out / SLUG
+    github.add_remote(project)
+    run("git", "push", "--quiet", "origin", "main", cwd=project)
+    return project
+
+
+def issues(github: GitHub) -> list[dict]:
+    return github.state().get("issues", [])
 
 
 def test_template_sync_opens_one_issue_and_refreshes_it(
-    template_copy: tuple[Path, str], project: Path, fake_gh: dict[str, str], tmp_path: Path
+    template_copy: tuple[Path, str], project_from_url: Path, github: GitHub
 ) -> None:
     copy, commit_a = template_copy
-    install = (project / ".github/workflows/template-sync.yml").read_text()
+    install = (project_from_url / ".github/workflows/template-sync.yml").read_text()
     assert f"cruft=={version('cruft')}" in install, "the workflow pins the cruft the harness tests"
-    state = Path(fake_gh["FAKE_GH_STATE"])
-    assert play_sync(project, fake_gh, tmp_path, "current")["outdated"] == "false"
-    assert not state.exists(), "no issue while the project is up to date"
+    assert json.loads((project_from_url / ".cruft.json").read_text())["template"] == TEMPLATE_URL
+
+    current = github.play("template-sync.yml", "schedule")
+    assert current.results() == {"check": "success", "issue": "skipped"}, current
+    assert current.job("check").outputs["check"]["outdated"] == "false"
+    assert issues(github) == [], "no issue while the project is up to date"
 
     commit_b = move_template(copy)
-    outputs = play_sync(project, fake_gh, tmp_path, "behind")
-    assert outputs == {"template": str(copy), "recorded": commit_a, "latest": commit_b, "outdated": "true"}
-    (issue,) = json.loads(state.read_text())
+    behind = github.play("template-sync.yml", "schedule")
+    assert behind.results() == {"check": "success", "issue": "success"}, behind
+    assert behind.job("check").outputs["check"] == {
+        "template": TEMPLATE_URL, "recorded": commit_a, "latest": commit_b, "outdated": "true"
+    }  # fmt: skip
+    (issue,) = issues(github)
     assert issue["title"] == ISSUE_TITLE
     assert commit_a in issue["body"] and commit_b in issue["body"]
     assert f"cruft@{version('cruft')} update" in issue["body"], "how to update, with the pinned cruft"
 
-    play_sync(project, fake_gh, tmp_path, "still-behind")
-    assert len(json.loads(state.read_text())) == 1, "the open issue is refreshed, not duplicated"
+    still_behind = github.play("template-sync.yml", "workflow_dispatch")
+    assert still_behind.results() == {"check": "success", "issue": "success"}, still_behind
+    assert len(issues(github)) == 1, "the open issue is refreshed, not duplicated"
+
+
+def test_template_sync_of_a_project_baked_from_a_local_path_ends_green_with_a_notice(
+    project: Path, github: GitHub
+) -> None:
+    """No runner can reach the baking machine's path: say so weekly, without a red run."""
+    github.add_remote(project)
+    run("git", "push", "--quiet", "origin", "main", cwd=project)
+    played = github.play("template-sync.yml", "schedule")
+    assert played.results() == {"check": "success", "issue": "skipped"}, played
+    check = played.job("check")
+    assert check.step("Install cruft") == "success"
+    assert "Template not checked" in check.summary and "local path" in check.summary
+    assert issues(github) == []

@@ -69,8 +69,12 @@ def actionlint(project: Path, *files: str) -> tuple[int, str]:
     return result.returncode, output
 
 
+PARSE_TIMING = re.compile(r"Found \d+ parse errors in \d+ ms for ")
+
+
 def findings(output: str) -> list[str]:
-    return [line for line in output.splitlines() if not line.startswith("verbose:")]
+    """actionlint's findings, without its verbose log (which also says "Found 0 parse errors in ...")."""
+    return [line for line in output.splitlines() if not line.startswith("verbose:") and not PARSE_TIMING.match(line)]
 
 
 def pipes(script: str) -> list[str]:

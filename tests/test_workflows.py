@@ -1,27 +1,34 @@
-"""The generated repository's GitHub workflows, checked and run offline.
+"""The generated repository's GitHub workflows, checked, then played under act.
 
-Static checks hold for every workflow file; then a real pull request is
-played in a baked repository: a bare "origin", the local DVC remote, a
-hyperparameter change on a branch, and the `run:` steps of reproduce.yml and
-ci.yml executed in order as a runner would (tests/workflow_runner.py).
+Static checks hold for every workflow file. Then a real pull request is
+played with act (tests/act.py) in a baked repository whose DVC remote the
+runner can reach (an absolute path, as a cloud remote or a self-hosted
+runner's disk would be): a bare origin, a hyperparameter change on a branch,
+GitHub's merge commit, and ci.yml, reproduce.yml and pr-report.yml as GitHub
+starts them. tests/test_fresh_bake_on_github.py plays the default answers,
+whose remote a GitHub-hosted runner cannot reach.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+import cmarkgfm
 import pytest
-from workflow_runner import Runner, load_workflow
+import yaml
+from act import GitHub, Play
+from cmarkgfm.cmark import Options
 
 from conftest import run
 
 pytestmark = pytest.mark.e2e
 
 PINNED_USE = re.compile(r"^\s*(?:-\s*)?uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*\s*$")
-# Steps skipped in the local runs because they call GitHub's API, by workflow.
-GITHUB_API_STEPS = {"pr-report.yml": {"Download the report", "Post or update the comment"}}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +42,11 @@ def workflows(project: Path) -> list[Path]:
     found = sorted((project / ".github/workflows").glob("*.yml"))
     assert {path.name for path in found} >= {"ci.yml", "reproduce.yml", "pr-report.yml"}
     return found
+
+
+def load_workflow(path: Path) -> dict[str, Any]:
+    # PyYAML reads the key `on` as True (YAML 1.1).
+    return yaml.safe_load(path.read_text())
 
 
 def make_targets(project: Path) -> set[str]:
@@ -102,182 +114,235 @@ def test_workflows_pass_zizmor_and_the_schema(baked: Path) -> None:
     assert "No findings to report" in audit.stdout + audit.stderr
 
 
-# --- A pull request, played offline -------------------------------------------------
+# --- A pull request, played under act ------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def pull_request(baked: Path, shared_venv: Path) -> dict[str, Path]:
-    """main trained and pushed; branch `tune` lowers C, retrains, and is pushed too."""
+def pull_request(cookies_session, shared_venv: Path, runner_python: Path, tmp_path_factory) -> dict[str, Any]:
+    """main trained and pushed; branch `tune` lowers C, retrains, is pushed, and PR #7 opens."""
+    remote = tmp_path_factory.mktemp("dvc-remote")
+    result = cookies_session.bake(extra_context={"dvc_remote_url": str(remote)})
+    assert result.exception is None, result.exception
+    project = Path(result.project_path)
+    github = GitHub(tmp_path_factory.mktemp("github"), runner_python)
     make = ("make", f"VENV={shared_venv}")
-    run(*make, "setup", "repro", cwd=baked)
-    run("git", "add", "--all", cwd=baked)
-    run("git", "commit", "--quiet", "-m", "Train the baseline", cwd=baked)
-    origin = baked.parent / "origin.git"
-    run("git", "init", "--quiet", "--bare", str(origin), cwd=baked)
-    run("git", "remote", "add", "origin", str(origin), cwd=baked)
-    run("git", "push", "--quiet", "origin", "main", cwd=baked)
-    run(*make, "ci-push", cwd=baked)
-    run("git", "switch", "--quiet", "-c", "tune", cwd=baked)
-    config = baked / "conf/model/logistic_regression.yaml"
+    run(*make, "setup", "repro", cwd=project)
+    run("git", "add", "--all", cwd=project)
+    run("git", "commit", "--quiet", "-m", "Train the baseline", cwd=project)
+    github.add_remote(project)
+    run("git", "push", "--quiet", "origin", "main", cwd=project)
+    run(*make, "ci-push", cwd=project)
+    run("git", "switch", "--quiet", "-c", "tune", cwd=project)
+    config = project / "conf/model/logistic_regression.yaml"
     config.write_text(config.read_text().replace("C: 1.0", "C: 0.05"))
-    run(*make, "repro", cwd=baked)
-    run("git", "commit", "--quiet", "--all", "-m", "Regularise more", cwd=baked)
-    run(*make, "ci-push", cwd=baked)
-    run("git", "push", "--quiet", "origin", "tune", cwd=baked)
-    return {"project": baked, "origin": origin, "venv": shared_venv}
+    run(*make, "repro", cwd=project)
+    run("git", "commit", "--quiet", "--all", "-m", "Regularise more", cwd=project)
+    run(*make, "ci-push", cwd=project)
+    run("git", "push", "--quiet", "origin", "tune", cwd=project)
+    event = github.open_pull_request(7, "tune")
+    return {"project": project, "github": github, "event": event, "remote": remote, "venv": shared_venv}
 
 
-def runner_checkout(pull_request: dict[str, Path], name: str, ref: str) -> Path:
-    """What actions/checkout with fetch-depth 0 leaves: a full clone at the ref.
-
-    It sits beside the project, so the local DVC remote (../<slug>-dvc-remote)
-    resolves to the same directory, as a self-hosted runner's would.
-    """
-    workdir = pull_request["project"].parent / name
-    run("git", "clone", "--quiet", "--branch", ref, str(pull_request["origin"]), str(workdir), cwd=workdir.parent)
-    return workdir
+def play(pull_request: dict[str, Any], workflow: str, event: str = "pull_request", **options):
+    github: GitHub = pull_request["github"]
+    if event == "pull_request":
+        options.setdefault("payload", pull_request["event"])
+    return github.play(workflow, event, **options)
 
 
-def runner_env(pull_request: dict[str, Path], event: str, ref: str) -> dict[str, str]:
-    venv = pull_request["venv"]
-    return {
-        "VENV": str(venv),  # share the harness's environment instead of installing again
-        "GITHUB_EVENT_NAME": event,
-        "GITHUB_REF": f"refs/heads/{ref}",
-        "GITHUB_REPOSITORY": "octo-lab/my-ml-project",
-        "GITHUB_SERVER_URL": "https://github.com",
-    }
+@pytest.fixture(scope="module")
+def reproduced(pull_request: dict[str, Any]) -> Play:
+    """reproduce.yml for PR #7, as GitHub starts it when the PR opens."""
+    return play(pull_request, "reproduce.yml")
 
 
-def play_reproduce(pull_request: dict[str, Path], workdir: Path) -> tuple:
-    workflow = load_workflow(workdir / ".github/workflows/reproduce.yml")
-    runner = Runner(
-        github={
-            "event_name": "pull_request",
-            "base_ref": "main",
-            "ref": "refs/pull/7/merge",
-            "event": {"pull_request": {"number": 7}},
-        },
-    )
-    env = runner_env(pull_request, "pull_request", "tune") | {"GITHUB_BASE_REF": "main"}
-    job_run = runner.run_job(workflow["jobs"]["reproduce"], workdir, workdir.parent / f"{workdir.name}-runner", env)
-    return job_run, runner
+def test_pull_request_reproduction_restores_and_reports(pull_request: dict[str, Any], reproduced: Play) -> None:
+    job = reproduced.job("reproduce")
+    assert job.result == "success", job
+    assert job.step("Push data, models and the run-cache") == "skipped", "only on main"
+    assert job.step("Verify that a fresh clone reproduces without running a stage") == "skipped"
+    assert job.outputs["reproduce"]["remote"] == "reachable"
+    assert "Running stage" not in job.output, "unchanged stages must be restored, not rerun"
+    assert "model.C" in job.summary and "0.05" in job.summary, "the changed hyperparameter"
+    assert "accuracy" in job.summary and "reports/metrics.json" in job.summary, "a metrics delta"
+    assert "restored from the DVC remote" in job.summary
+    artifact = pull_request["github"].artifacts / str(reproduced.run_id) / "pr-report"
+    assert (artifact / "pr-number").read_text().strip() == "7"
+    assert (artifact / "report.md").read_text().strip() in job.summary, "the job summary carries the report"
+    assert list((artifact / "plots").glob("*.png")), "plots rendered for reviewers"
 
 
-def test_pull_request_reproduction_restores_and_reports(pull_request: dict[str, Path]) -> None:
-    workdir = runner_checkout(pull_request, "runner-pr", "tune")
-    job_run, runner = play_reproduce(pull_request, workdir)
-    assert job_run.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in job_run.steps)
-    assert [step.status for step in job_run.steps if step.status == "not run"] == ["not run"] * 3  # the uses: steps
-    assert job_run.step("Push data, models and the run-cache").status == "skipped"  # only on main
-    assert job_run.step("Verify that a fresh clone reproduces without running a stage").status == "skipped"
-    assert runner.context["steps"]["reproduce"]["outputs"]["remote"] == "reachable"
-
-    log = (workdir / "pr-report/repro.log").read_text()
-    assert "Running stage" not in log, "unchanged stages must be restored, not rerun"
-    report = (workdir / "pr-report/report.md").read_text()
-    assert "model.C" in report and "0.05" in report, "the changed hyperparameter"
-    assert "accuracy" in report and "reports/metrics.json" in report, "a metrics delta"
-    assert "restored from the DVC remote" in report
-    assert report.strip() in job_run.summary, "the job summary carries the report"
-    assert (workdir / "pr-report/pr-number").read_text().strip() == "7"
-    assert list((workdir / "pr-report/plots").glob("*.png")), "plots rendered for reviewers"
-
-
-def test_unreachable_remote_reproduces_from_scratch_and_says_so(pull_request: dict[str, Path]) -> None:
-    """A fork PR (no secrets) or GitHub's runners with the local remote."""
-    remote = pull_request["project"].parent / "my-ml-project-dvc-remote"
-    hidden = remote.with_name("remote-out-of-reach")
-    workdir = runner_checkout(pull_request, "runner-fork", "tune")
+def test_unreachable_remote_reproduces_from_scratch_and_says_so(pull_request: dict[str, Any]) -> None:
+    """A fork PR (no secrets), or a runner that cannot reach the remote."""
+    remote: Path = pull_request["remote"]
+    hidden = remote.with_name(f"{remote.name}-out-of-reach")
     remote.rename(hidden)
     try:
-        job_run, runner = play_reproduce(pull_request, workdir)
+        job = play(pull_request, "reproduce.yml").job("reproduce")
     finally:
         hidden.rename(remote)
-    assert job_run.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in job_run.steps)
-    reproduce = job_run.step("Reproduce the pipeline")
-    assert runner.context["steps"]["reproduce"]["outputs"]["remote"] == "unreachable", reproduce.output
+    assert job.result == "success", job
+    assert job.outputs["reproduce"]["remote"] == "unreachable", job
     # Nothing to pull: prepare and train rerun. Their outputs come out byte-identical to
     # dvc.lock (seeded), so evaluate, whose metrics are in git, is rightly left alone.
-    log = (workdir / "pr-report/repro.log").read_text()
-    assert re.findall(r"Running stage '(\w+)'", log) == ["prepare", "train"]
-    assert "Stage 'evaluate' didn't change" in log
-    assert "reproduced from scratch" in (workdir / "pr-report/report.md").read_text()
+    assert re.findall(r"Running stage '(\w+)'", job.output) == ["prepare", "train"]
+    assert "Stage 'evaluate' didn't change" in job.output
+    assert "reproduced from scratch" in job.summary
 
 
-def test_push_to_main_pushes_the_run_cache(pull_request: dict[str, Path]) -> None:
-    workdir = runner_checkout(pull_request, "runner-main", "main")
-    workflow = load_workflow(workdir / ".github/workflows/reproduce.yml")
-    runner = Runner(github={"event_name": "push", "ref": "refs/heads/main"})
-    job_run = runner.run_job(
-        workflow["jobs"]["reproduce"],
-        workdir,
-        workdir.parent / "runner-main-runner",
-        runner_env(pull_request, "push", "main"),
-    )
-    assert job_run.succeeded, "\n".join(f"{step.name}: {step.status}\n{step.output}" for step in job_run.steps)
-    assert job_run.step("Compare with the base branch").status == "skipped"
-    assert job_run.step("Push data, models and the run-cache").status == "success"
-    verified = job_run.step("Verify that a fresh clone reproduces without running a stage")
-    assert verified.status == "success" and "0 stages ran" in verified.output
-    assert (pull_request["project"].parent / "my-ml-project-dvc-remote/runs").is_dir()
+def test_push_to_main_pushes_the_run_cache(pull_request: dict[str, Any]) -> None:
+    played = play(pull_request, "reproduce.yml", "push", ref="refs/heads/main")
+    job = played.job("reproduce")
+    assert job.result == "success", job
+    assert job.step("Compare with the base branch") == "skipped"
+    assert job.step("Push data, models and the run-cache") == "success"
+    assert job.step("Verify that a fresh clone reproduces without running a stage") == "success"
+    assert "0 stages ran" in job.output
+    assert (pull_request["remote"] / "runs").is_dir()
 
 
-def play_ci(pull_request: dict[str, Path], workdir: Path) -> dict[str, object]:
-    workflow = load_workflow(workdir / ".github/workflows/ci.yml")
-    env = runner_env(pull_request, "pull_request", "tune")
-    github = {"event_name": "pull_request", "ref": "refs/pull/7/merge"}
-    results = {}
-    for name in ("lint", "test", "config"):
-        results[name] = Runner(github).run_job(workflow["jobs"][name], workdir, workdir.parent / f"ci-{name}", env)
-    needs = {name: {"result": "success" if job.succeeded else "failure"} for name, job in results.items()}
-    aggregate = Runner(github, needs=needs).run_job(
-        workflow["jobs"]["all-checks-pass"], workdir, workdir.parent / "ci-all", env
-    )
-    return results | {"all-checks-pass": aggregate}
+def test_push_to_another_branch_starts_neither_ci_nor_reproduce(pull_request: dict[str, Any]) -> None:
+    """`on.push.branches: [main]`: GitHub starts nothing for a push to `tune` (its PR does)."""
+    for workflow in ("ci.yml", "reproduce.yml"):
+        assert not play(pull_request, workflow, "push", ref="refs/heads/tune").started
 
 
-def test_ci_jobs_pass_on_the_pull_request(pull_request: dict[str, Path]) -> None:
-    workdir = runner_checkout(pull_request, "runner-ci", "tune")
-    jobs = play_ci(pull_request, workdir)
-    failed = {name: job for name, job in jobs.items() if not job.succeeded}
-    assert not failed, {name: [s.output for s in job.steps if s.status == "failure"] for name, job in failed.items()}
-
-
-def test_ci_config_check_fails_on_a_stale_params_file(pull_request: dict[str, Path]) -> None:
-    workdir = runner_checkout(pull_request, "runner-stale", "tune")
-    config = workdir / "conf/config.yaml"
+def test_ci_config_check_fails_on_a_stale_params_file(pull_request: dict[str, Any]) -> None:
+    project: Path = pull_request["project"]
+    github: GitHub = pull_request["github"]
+    run("git", "switch", "--quiet", "-c", "stale", "tune", cwd=project)
+    config = project / "conf/config.yaml"
     config.write_text(config.read_text().replace("seed: 42", "seed: 7"))
-    run("git", "commit", "--quiet", "--all", "-m", "Change the seed, forget make params", cwd=workdir)
-    workflow = load_workflow(workdir / ".github/workflows/ci.yml")
-    job_run = Runner({"event_name": "pull_request"}).run_job(
-        workflow["jobs"]["config"], workdir, workdir.parent / "ci-stale", runner_env(pull_request, "pull_request", "x")
+    run("git", "commit", "--quiet", "--all", "-m", "Change the seed, forget make params", cwd=project)
+    run("git", "push", "--quiet", "origin", "stale", cwd=project)
+    run("git", "switch", "--quiet", "tune", cwd=project)
+    event = github.open_pull_request(8, "stale")
+    played = github.play("ci.yml", "pull_request", payload=event, job="config")
+    assert played.results() == {"config": "failure"}, played
+    config_job = played.job("config")
+    assert config_job.step("params.yaml is the composition of conf/") == "failure"
+    assert "params.yaml is stale: run `make params` and commit it." in config_job.output
+    assert "-seed: 42" in config_job.output and "+seed: 7" in config_job.output
+    assert config_job.step("dvc.lock matches the code and params") == "skipped", "nothing runs after a failure"
+
+
+# --- pr-report.yml: the comment a reviewer reads ---------------------------------------
+
+
+def marker(project: Path) -> str:
+    """PR_REPORT_MARKER of the generated report.py: the first line of report.md and of the comment."""
+    tree = ast.parse((project / "src/my_ml_project/report.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PR_REPORT_MARKER"]:
+            return ast.literal_eval(node.value)
+    raise AssertionError("report.py defines no PR_REPORT_MARKER")
+
+
+def workflow_run(pull_request: dict[str, Any], run_id: int, conclusion: str) -> dict[str, Any]:
+    """The event GitHub sends pr-report.yml when reproduce.yml, run for PR #7, completes."""
+    github: GitHub = pull_request["github"]
+    head = pull_request["event"]["pull_request"]["head"]
+    run_ = {
+        "id": run_id,
+        "name": "reproduce",
+        "event": "pull_request",
+        "conclusion": conclusion,
+        "head_sha": head["sha"],
+        "head_branch": head["ref"],
+        "head_repository": {"full_name": github.repository},
+    }
+    return {"action": "completed", "workflow_run": run_}
+
+
+OTHER_COMMENT = {"id": 1, "issue": 7, "body": "Coverage: 91%", "user": {"login": "github-actions[bot]"}}
+
+
+@pytest.fixture(scope="module")
+def comments(pull_request: dict[str, Any], reproduced: Play) -> list[dict[str, Any]]:
+    """PR #7's comments after pr-report.yml ran twice for the reproduction (another bot commented first)."""
+    github: GitHub = pull_request["github"]
+    state = github.state()
+    state.setdefault("comments", []).append(OTHER_COMMENT)
+    github.set_state(state)
+    event = workflow_run(pull_request, reproduced.run_id, "success")
+    for _ in range(2):  # the first run creates the comment, the second edits it in place
+        posted = github.play("pr-report.yml", "workflow_run", payload=event)
+        assert posted.results() == {"comment": "success"}, posted
+    return github.state()["comments"]
+
+
+def our_comment(pull_request: dict[str, Any], comments: list[dict[str, Any]]) -> str:
+    (ours,) = [comment for comment in comments if comment["body"].startswith(marker(pull_request["project"]))]
+    return ours["body"]
+
+
+def test_pr_report_keeps_one_comment_and_edits_only_its_own(
+    pull_request: dict[str, Any], comments: list[dict[str, Any]]
+) -> None:
+    assert OTHER_COMMENT in comments, "another comment is never edited"
+    body = our_comment(pull_request, comments)  # exactly one, found by its hidden marker
+    assert "model.C" in body and "0.05" in body, "the changed hyperparameter"
+    assert "accuracy" in body and "- Ran: " in body, "a metrics delta, and which stages ran"
+    assert len(body) < 65_536, "GitHub's limit for a comment"
+
+
+class Images(HTMLParser):
+    """Every <img> in rendered HTML, with its src."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.sources.append(dict(attrs).get("src") or "")
+
+
+def test_the_comment_renders_on_github_with_no_broken_image(
+    pull_request: dict[str, Any], comments: list[dict[str, Any]]
+) -> None:
+    """cmark-gfm is GitHub's renderer. A relative image src resolves against the PR's page and
+    breaks, a data: URI is stripped, and there is no API to upload one: the PNGs stay in the artifact."""
+    body = our_comment(pull_request, comments)
+    html = cmarkgfm.github_flavored_markdown_to_html(body, options=Options.CMARK_OPT_UNSAFE)
+    images = Images()
+    images.feed(html)
+    assert images.sources == [], f"images GitHub would show broken: {images.sources}"
+    assert not re.search(r"!\[[^\]]*\]\(", body), "no Markdown image syntax"
+    assert html.startswith(marker(pull_request["project"])), "the marker is an HTML comment: GitHub shows nothing"
+    assert html.count("<table>") >= 2 and "|---" not in html, "the params and metrics diffs render as tables"
+
+
+def test_the_plots_are_pngs_in_the_artifact_and_named(
+    pull_request: dict[str, Any], reproduced: Play, comments: list[dict[str, Any]]
+) -> None:
+    body = our_comment(pull_request, comments)
+    pngs = sorted((pull_request["github"].artifacts / str(reproduced.run_id) / "pr-report/plots").glob("*.png"))
+    assert pngs, "the PNGs are uploaded"
+    for png in pngs:
+        assert png.read_bytes().startswith(b"\x89PNG")
+        assert f"`plots/{png.name}`" in body, f"{png.name} is named in the comment"
+    assert f"actions/runs/{reproduced.run_id})" in body, "a link to the run whose artifact holds them"
+
+
+def test_a_failed_reproduction_posts_nothing(pull_request: dict[str, Any]) -> None:
+    failed = pull_request["github"].play(
+        "pr-report.yml", "workflow_run", payload=workflow_run(pull_request, 1, "failure")
     )
-    failed = job_run.step("params.yaml is the composition of conf/")
-    assert failed.status == "failure"
-    assert "params.yaml is stale: run `make params` and commit it." in failed.output
-    assert "-seed: 42" in failed.output and "+seed: 7" in failed.output
-    aggregate = Runner(
-        {}, needs={"lint": {"result": "success"}, "test": {"result": "success"}, "config": {"result": "failure"}}
-    ).run_job(workflow["jobs"]["all-checks-pass"], workdir, workdir.parent / "ci-stale-all", {})
-    assert not aggregate.succeeded
+    assert failed.results() == {"comment": "skipped"}, failed
 
 
-def test_pr_comment_workflow_skips_only_github_api_steps(baked: Path) -> None:
-    """pr-report.yml is nothing but GitHub API calls: list them, so a new step is noticed."""
-    workflow = load_workflow(baked / ".github/workflows/pr-report.yml")
-    names = {step["name"] for job in workflow["jobs"].values() for step in job["steps"]}
-    assert names == GITHUB_API_STEPS["pr-report.yml"]
-
-
-def test_fresh_clone_check_lock_accepts_missing_data(pull_request: dict[str, Path]) -> None:
-    workdir = runner_checkout(pull_request, "runner-lock", "tune")
-    run("make", f"VENV={pull_request['venv']}", "check-lock", cwd=workdir)
+def test_fresh_clone_check_lock_accepts_missing_data(pull_request: dict[str, Any], tmp_path: Path) -> None:
+    workdir = tmp_path / "clone"
+    github: GitHub = pull_request["github"]
+    run("git", "clone", "--quiet", "--branch", "tune", github.url, str(workdir), cwd=tmp_path, env=github.git_env)
+    venv = pull_request["venv"]
+    run("make", f"VENV={venv}", "check-lock", cwd=workdir)
     shutil.rmtree(workdir / ".dvc/cache", ignore_errors=True)
     (workdir / "src/my_ml_project/train.py").write_text(
         (workdir / "src/my_ml_project/train.py").read_text() + "\n# changed\n"
     )
-    stale = run("make", f"VENV={pull_request['venv']}", "check-lock", cwd=workdir, check=False)
+    stale = run("make", f"VENV={venv}", "check-lock", cwd=workdir, check=False)
     assert stale.returncode != 0
     assert "dvc.lock is stale, run `make repro` and commit dvc.lock" in stale.stderr
     assert "train: deps src/my_ml_project/train.py modified" in stale.stderr
