@@ -371,8 +371,8 @@ def add_batch(project: Project, frame: pd.DataFrame, name: str) -> None:
 
 def test_monitor_workflow_reports_drift_once(project: Project, github: GitHub) -> None:
     add_batch(project, shifted(new_rows(project, 60)), "2026-11-01.csv")
-    dispatch = {"inputs": {"model": TAG, "batch": ""}, "variables": {"RETRAIN_ON_DRIFT": "true"}}
-    played = play(github, project, "monitor.yml", "workflow_dispatch", **dispatch)
+    daily = {"variables": {"RETRAIN_ON_DRIFT": "true"}}  # the schedule checks the model in prod
+    played = play(github, project, "monitor.yml", "schedule", **daily)
     monitor_job = played.job("monitor")
     assert monitor_job.result == "success", monitor_job
     assert monitor_job.outputs["drift"] == {"batch": "data/incoming/2026-11-01.csv", "drift": "true"}
@@ -388,7 +388,7 @@ def test_monitor_workflow_reports_drift_once(project: Project, github: GitHub) -
     ]
 
     # The next day, the same drift: no new comment, no second retrain.
-    again = play(github, project, "monitor.yml", "schedule", **dispatch).job("monitor")
+    again = play(github, project, "monitor.yml", "schedule", **daily).job("monitor")
     assert again.result == "success", again
     assert again.step("Start retraining") == "skipped"
     state = github.state()
