@@ -8,7 +8,9 @@ Runs inside the new project directory, after cookiecutter has rendered it:
 2. ``git init``, ``dvc init``, configure the DVC remote and DVC's Hydra
    integration, and put the user's CSV (if any) under DVC;
 3. compose ``params.yaml`` from ``conf/``, lock the dependencies, write the
-   answers file and cruft's state file, and make the first commit.
+   answers file and cruft's state file, and make the first commit;
+4. print the next steps (on stdout, which cookiecutter passes through, also
+   under ``--no-input``).
 
 ``cruft update`` runs this hook too: it renders the template at the old and at
 the new commit into throwaway directories and applies the difference. Those
@@ -245,6 +247,25 @@ def first_commit(answers: dict[str, str]) -> None:
     run("git", *git_identity(answers), "commit", "--quiet", "--no-verify", "-m", message)
 
 
+def next_steps(answers: dict[str, str], project: Path, started_in: str) -> list[str]:
+    """What to run after the bake: the lines printed last.
+
+    `cd` takes the bare directory name when cookiecutter was started in the output directory
+    ($PWD: the hook's own cwd is the project), else the absolute path, which is right from anywhere.
+    """
+    where = project.name if started_in and Path(started_in).resolve() == project.parent else str(project)
+    sections = '"Quickstart"' if answers["dvc_remote"] == "local" else '"Quickstart" and "Data remote"'
+    return [
+        f"Baked {answers['project_name']} in {project}.",
+        "Next steps:",
+        f"  cd {where}",
+        "  make setup    # .venv from uv.lock, plus the git hooks",
+        "  make repro    # compose params.yaml from conf/, run prepare -> train -> evaluate",
+        '  git add --all && git commit -m "First training run"    # dvc.lock and metrics',
+        f"Then read README.md, {sections}.",
+    ]
+
+
 def main() -> int:
     answers = json.loads(ANSWERS_JSON)
     os.environ.update(QUIET_ENV)  # for DVC in this process and every tool it starts
@@ -261,6 +282,7 @@ def main() -> int:
     except BakeError as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1
+    print("\n".join(next_steps(answers, Path.cwd(), os.environ.get("PWD", ""))))
     return 0
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import keyword
 import posixpath
 import re
 import shutil
@@ -28,7 +29,10 @@ CODE_OWNER = rf"(?:@{GITHUB_NAME}(?:/[A-Za-z0-9][A-Za-z0-9_-]*)?|[^@\s]+@[^@\s]+
 
 # Free-text answers: the pattern each must match, and how to describe it.
 PATTERNS = {
-    "project_slug": (r"[a-z][a-z0-9]*(-[a-z0-9]+)*", "lowercase letters and digits in words joined by single hyphens"),
+    "project_slug": (
+        r"[a-z][a-z0-9]*(-[a-z0-9]+)*",
+        "lowercase letters and digits in words joined by single hyphens, starting with a letter, e.g. my-ml-project",
+    ),
     "package_name": (r"[a-z][a-z0-9_]*", "a lowercase Python identifier, e.g. my_ml_project"),
     "author_email": (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an address like you@example.com"),
     "github_owner": (GITHUB_NAME, "a GitHub user or organisation name"),
@@ -54,7 +58,10 @@ LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary")
 # Bake-time tools: post_gen_project runs them to initialise the repository.
 BAKE_COMMANDS = ("git", "uv")
 BAKE_MODULES = {"dvc": "dvc", "hydra": "hydra-core"}
-BAKE_FIX = "run cookiecutter from an environment that has them, e.g. `uvx --with dvc cookiecutter <template>`"
+BAKE_FIX = (
+    "run cookiecutter from an environment that has them, e.g. `uvx --with dvc cookiecutter <template>`, "
+    "or an activated venv after `pip install cookiecutter dvc uv`"
+)
 
 
 class AnswerError(ValueError):
@@ -63,11 +70,15 @@ class AnswerError(ValueError):
 
 def validate(answers: dict[str, str]) -> None:
     """Raise AnswerError for the first answer that is not allowed."""
+    # An empty name reaches this hook only because cookiecutter.json's slug then falls back to
+    # 'empty-project-name': an empty slug names the output directory itself, and cookiecutter
+    # stops before any hook with '"<dir>" directory already exists'.
     if not answers["project_name"].strip():
-        raise AnswerError("project_name: must not be empty")
+        raise AnswerError("project_name: must not be empty; pass a name such as project_name='My ML Project'")
     for key, (pattern, allowed) in PATTERNS.items():
         if not re.fullmatch(pattern, answers[key]):
-            raise AnswerError(f"{key}: {answers[key]!r} is not valid; use {allowed}")
+            raise AnswerError(f"{key}: {answers[key]!r}{_origin(answers, key)} is not valid; use {allowed}")
+    _check_importable(answers)
     _choose(answers, "python_version", PYTHON_VERSIONS)
     _choose(answers, "task", tuple(DATASETS))
     _choose(answers, "dataset", DATASETS[answers["task"]], f"for task {answers['task']}")
@@ -89,6 +100,35 @@ def _choose(answers: dict[str, str], key: str, choices: tuple[str, ...], context
     if answers[key] not in choices:
         where = f" {context}" if context else ""
         raise AnswerError(f"{key}: {answers[key]!r} is not allowed{where}; choose one of {', '.join(choices)}")
+
+
+def _derived(answers: dict[str, str], key: str) -> bool:
+    """True when the answer is the default cookiecutter.json derives from project_name (mirrors its Jinja)."""
+    slug = answers["project_name"].lower().strip().replace(" ", "-").replace("_", "-")
+    return {"project_slug": slug, "package_name": slug.replace("-", "_")}.get(key) == answers[key]
+
+
+def _origin(answers: dict[str, str], key: str) -> str:
+    """Where a derived answer came from, so the user knows which option to change."""
+    return f" (made from project_name {answers['project_name']!r})" if _derived(answers, key) else ""
+
+
+def _check_importable(answers: dict[str, str]) -> None:
+    """package_name fits the identifier pattern; it must also be a name `import` accepts and that hides nothing.
+
+    Soft keywords (match, case, type) import fine and pass. A standard-library name loses to that
+    module: the stdlib comes before the editable install's src/ on sys.path, so `import json` never
+    reaches src/json/.
+    """
+    name = answers["package_name"]
+    named, fix = (
+        f"package_name: {name!r}{_origin(answers, 'package_name')}",
+        f"pass package_name={name}_ml or another name",
+    )
+    if keyword.iskeyword(name):
+        raise AnswerError(f"{named} is a Python keyword, so `import {name}` fails; {fix}")
+    if name in sys.stdlib_module_names:
+        raise AnswerError(f"{named} is a module of Python's standard library, which `import` would find instead; {fix}")
 
 
 def _check_remote_url(remote: str, url: str) -> None:

@@ -14,6 +14,12 @@ from conftest import TEMPLATE, run
     [
         ("project_slug=My Project", "project_slug: 'My Project' is not valid"),
         ("package_name=my-pkg", "package_name: 'my-pkg' is not valid"),
+        ("package_name=import", "package_name: 'import' is a Python keyword, so `import import` fails"),
+        ("project_name=Class", "package_name: 'class' (made from project_name 'Class') is a Python keyword"),
+        ("project_name=2048 Game", "project_slug: '2048-game' (made from project_name '2048 Game') is not valid"),
+        # An empty slug would name the output directory itself: cookiecutter refused it as existing.
+        ("project_name=", "project_name: must not be empty; pass a name such as project_name='My ML Project'"),
+        ("project_name=   ", "project_name: must not be empty"),
         ("author_email=nobody", "author_email: 'nobody' is not valid"),
         ("github_owner=bad owner", "github_owner: 'bad owner' is not valid"),
         (

@@ -302,3 +302,14 @@ def test_bake_without_git_identity(tmp_path: Path) -> None:
         "git", "log", "-1", "--format=%an <%ae>", cwd=out / DEFAULTS["project_name"].lower().replace(" ", "-"), env=env
     ).stdout.strip()
     assert author == "Ada <ada@example.com>"
+
+
+def test_bake_ends_with_the_next_steps(tmp_path: Path) -> None:
+    """Under --no-input too, the bake's last lines say where the project is and what to run first."""
+    # Started from a shell in tmp_path, as a user would: the shell sets PWD.
+    result = run("cookiecutter", "--no-input", str(TEMPLATE), "dvc_remote=s3", cwd=tmp_path, env={"PWD": str(tmp_path)})
+    lines = [line.split("#")[0].strip() for line in result.stdout.splitlines()]
+    steps = lines[lines.index("Next steps:") :]
+    assert steps[1:4] == ["cd my-ml-project", "make setup", "make repro"], result.stdout
+    assert any(line.startswith("git add --all && git commit -m") for line in steps), result.stdout
+    assert any('README.md, "Quickstart"' in line and '"Data remote"' in line for line in steps), result.stdout

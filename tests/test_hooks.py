@@ -42,7 +42,12 @@ def test_default_style_answers_pass() -> None:
         ({"project_slug": "1project"}, "project_slug"),
         ({"package_name": "my-project"}, "package_name: 'my-project' is not valid"),
         ({"package_name": "class "}, "package_name"),
-        ({"project_name": "  "}, "project_name: must not be empty"),
+        ({"project_name": "  "}, "project_name: must not be empty; pass a name such as project_name='My ML Project'"),
+        ({"project_slug": "2048-game"}, "starting with a letter"),
+        ({"package_name": "class"}, "package_name: 'class' is a Python keyword, so `import class` fails; pass"),
+        ({"package_name": "async"}, "package_name: 'async' is a Python keyword"),
+        ({"package_name": "json"}, "package_name: 'json' is a module of Python's standard library"),
+        ({"package_name": "os"}, "package_name: 'os' is a module of Python's standard library"),
         ({"author_email": "ada.example.com"}, "author_email: 'ada.example.com' is not valid"),
         ({"github_owner": "-ada"}, "github_owner"),
         ({"github_owner": "a" * 40}, "github_owner"),
@@ -76,6 +81,30 @@ def test_each_bad_answer_is_named_with_what_is_allowed(changes: dict[str, str], 
         pre_gen.validate({**GOOD, **changes})
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Class", "package_name: 'class' (made from project_name 'Class') is a Python keyword"),
+        ("Random", "package_name: 'random' (made from project_name 'Random') is a module of Python's standard library"),
+        ("2048 Game", "project_slug: '2048-game' (made from project_name '2048 Game') is not valid"),
+        ("!!!", "project_slug: '!!!' (made from project_name '!!!') is not valid"),
+    ],
+)
+def test_a_name_derived_from_project_name_says_where_it_came_from(name: str, message: str) -> None:
+    """The defaults derive the slug from project_name and the package from the slug, as cookiecutter.json does."""
+    slug = name.lower().strip().replace(" ", "-").replace("_", "-")
+    with pytest.raises(pre_gen.AnswerError) as raised:
+        pre_gen.validate({**GOOD, "project_name": name, "project_slug": slug, "package_name": slug.replace("-", "_")})
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("package", ["match", "case", "type", "my_class", "classes"])
+def test_soft_keywords_and_names_containing_keywords_pass(package: str) -> None:
+    """`match`, `case` and `type` are keywords only in some statements: `import match` works."""
+    pre_gen.validate({**GOOD, "package_name": package})
 
 
 @pytest.mark.parametrize("owners", ["@ada", "@ada-lab/ml-reviewers", "@Ada-Lab/ml_ops ada@example.com", " @a  @b/c "])
@@ -293,3 +322,12 @@ def test_cruft_render_keeps_the_template_and_commit_cruft_gives(outside_git: Pat
     state = json.loads(Path(".cruft.json").read_text())
     assert (state["template"], state["commit"]) == ("https://example.com/tpl.git", "a" * 40)
     assert "_copy_without_render" not in state["context"]["cookiecutter"]
+
+
+@pytest.mark.parametrize(
+    ("started_in", "cd"), [("/work", "cd my-ml-project"), ("/elsewhere", "cd /work/my-ml-project")]
+)
+def test_next_steps_cd_from_where_cookiecutter_started(started_in: str, cd: str) -> None:
+    steps = post_gen.next_steps(GOOD, Path("/work/my-ml-project"), started_in)
+    assert steps[1:3] == ["Next steps:", f"  {cd}"]
+    assert steps[-1] == 'Then read README.md, "Quickstart".'  # the local remote needs no set-up
