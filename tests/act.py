@@ -152,8 +152,8 @@ def starts(workflow: dict[str, Any], event: str, payload: dict[str, Any]) -> boo
         ref = payload["ref"]
         kind, other = ("tags", "branches") if ref.startswith("refs/tags/") else ("branches", "tags")
         name = ref.split("/", 2)[2]
-        has = lambda key: key in config or f"{key}-ignore" in config  # noqa: E731
-        if not has(kind) and has(other):  # only the other kind filtered: this kind never starts it
+        filtered = {key for key in ("branches", "tags") if key in config or f"{key}-ignore" in config}
+        if filtered == {other}:  # only the other kind filtered: this kind never starts it
             return False
         return filter_allows(config, kind, name)
     if event in ("pull_request", "pull_request_target"):
@@ -369,7 +369,7 @@ def parse(workflow: str, definition: dict[str, Any], log: str, only: tuple[str, 
     for name, job in definition["jobs"].items():
         if only and name not in only:
             continue
-        steps = {step_name(step, index): "skipped" for index, step in enumerate(job.get("steps", []))}
+        steps = {step_name(step): "skipped" for step in job.get("steps", [])}
         play.jobs[name] = Job(name, steps=steps)
     for line in log.splitlines():
         try:
@@ -394,7 +394,7 @@ def parse(workflow: str, definition: dict[str, Any], log: str, only: tuple[str, 
     return play
 
 
-def step_name(step: dict[str, Any], index: int) -> str:
+def step_name(step: dict[str, Any]) -> str:
     """The name act logs for a step: its name, else `uses` or `run` as written."""
     if "name" in step:
         return step["name"]
