@@ -192,9 +192,11 @@ class GitHub:
         )
         self.runner_python = runner_python
         # The runner's project environment: every job's `make setup` syncs this one from uv.lock
-        # instead of building its own (seconds, not a minute), so jobs run one at a time. It is not
-        # the harness's: a job installs the project from its own workspace, which act then deletes.
-        self.venv = root / "runner-venv"
+        # instead of building its own (seconds, not a minute), so jobs run one at a time. It sits
+        # beside the runner's python, so every world of a pytest worker shares it (and its compiled
+        # bytecode). It is not the harness's: a job installs the project from its own workspace,
+        # which act then deletes.
+        self.venv = runner_python.parents[2] / "runner-project-venv"
         self.run_ids = count(4242)
 
     def map_url(self, url: str, path: Path) -> None:
