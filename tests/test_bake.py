@@ -75,12 +75,17 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "pyproject.toml",
         "uv.lock",
     }
-    modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
-    modules += ["check_lock", "plots", "prepare", "report", "report_plots", "train", "verify"]
-    # After training: the gate, the GTO registry, bundles, and the command that uses them.
-    modules += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb"]
-    files |= {f"src/{package}/{module}.py" for module in modules}
-    files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
+    # The user's room: the stages and the modules they use.
+    stages = ["__init__", "prepare", "data", "train", "features", "evaluate", "metrics", "plots"]
+    stages += ["params", "paths", "errors"]
+    files |= {f"src/{package}/{module}.py" for module in stages}
+    # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
+    # the GTO registry, bundles, and the command that uses them.
+    toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
+    toolkit += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb"]
+    files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
+    template_tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
+    files |= {f"tests/{path.relative_to(template_tests)}" for path in template_tests.rglob("*.py")}
     # Review rules: code owners, rulesets and how to apply them, templates, Dependabot.
     files |= {
         ".github/CODEOWNERS",

@@ -16,10 +16,6 @@ class DataError(ProjectError):
     """The input data cannot be used as it is."""
 
 
-class ReportError(ProjectError):
-    """The pull-request report cannot be made: a bad base revision, or git or DVC failed."""
-
-
 def run_stage(main: Callable[[], int | None], error_code: int = 1) -> None:
     """Run a stage's main; report a ProjectError as `error: ...` and exit error_code.
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.compose import check
 from {{ cookiecutter.package_name }}.errors import ConfigError
+from {{ cookiecutter.package_name }}.ops.compose import check
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
 

@@ -3,15 +3,15 @@
 conf/config.yaml declares the bounds under `gate`. A score (higher is better)
 is a minimum, an error (lower is better) a maximum.
 
-    python -m {{ cookiecutter.package_name }}.gate   # check reports/metrics.json; exit 1 if it fails
+    python -m {{ cookiecutter.package_name }}.ops.gate   # check reports/metrics.json; exit 1 if it fails
 """
 
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import ProjectError, run_stage
-from .paths import METRICS
+from ..errors import ProjectError, run_stage
+from ..paths import METRICS
 
 HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "r2"})
 LOWER_IS_BETTER = frozenset({"rmse", "mae"})
@@ -52,7 +52,7 @@ def read_metrics(path: Path = METRICS) -> dict[str, float]:
 
 
 def main() -> None:
-    from .params import load_params
+    from ..params import load_params
 
     gate = load_params().gate
     metrics = read_metrics()

@@ -8,7 +8,7 @@ In a temporary fresh clone of HEAD: set up from uv.lock, run
 - the metrics file is byte-identical to the committed one;
 - the model file's md5 equals the one dvc.lock records.
 
-    python -m {{ cookiecutter.package_name }}.verify     # or: make verify
+    python -m {{ cookiecutter.package_name }}.ops.verify     # or: make verify
 """
 
 import hashlib
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ProjectError, run_stage
-from .paths import METRICS, MODEL
+from ..errors import ProjectError, run_stage
+from ..paths import METRICS, MODEL
 
 
 class VerifyError(ProjectError):
