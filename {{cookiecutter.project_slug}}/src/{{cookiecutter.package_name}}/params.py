@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ConfigError
-from .ops.gate import TASK_METRICS
+from .metrics import TASK_METRICS
 from .paths import CONF_DIR, PARAMS
 
 
