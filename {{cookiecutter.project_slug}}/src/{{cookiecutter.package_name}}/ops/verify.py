@@ -78,7 +78,8 @@ def verify(workdir: Path) -> list[str]:
     clone = clone_head(workdir)
     venv = clone / ".venv"
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "VIRTUAL_ENV": str(venv)}
-    run(["uv", "sync", "--locked", "--quiet"], clone, env)
+    # The uv that `make verify` found or installed (the Makefile exports UV, as `uv run` does).
+    run([os.environ.get("UV", "uv"), "sync", "--locked", "--quiet"], clone, env)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
 
     reproduced = run(["dvc", "repro", "--pull"], clone, env)
