@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sys
 import tomllib
 from itertools import cycle
 from pathlib import Path
@@ -75,12 +77,17 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "pyproject.toml",
         "uv.lock",
     }
-    modules = ["__init__", "compose", "data", "errors", "evaluate", "features", "metrics", "params", "paths"]
-    modules += ["check_lock", "plots", "prepare", "report", "report_plots", "train", "verify"]
-    # After training: the gate, the GTO registry, bundles, and the command that uses them.
-    modules += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb"]
-    files |= {f"src/{package}/{module}.py" for module in modules}
-    files |= {f"tests/{path.name}" for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "tests").glob("*.py")}
+    # The user's room: the stages and the modules they use.
+    stages = ["__init__", "prepare", "data", "train", "features", "evaluate", "metrics", "plots"]
+    stages += ["params", "paths", "errors"]
+    files |= {f"src/{package}/{module}.py" for module in stages}
+    # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
+    # the GTO registry, bundles, and the command that uses them.
+    toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
+    toolkit += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb"]
+    files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
+    template_tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
+    files |= {f"tests/{path.relative_to(template_tests)}" for path in template_tests.rglob("*.py")}
     # Review rules: code owners, rulesets and how to apply them, templates, Dependabot.
     files |= {
         ".github/CODEOWNERS",
@@ -261,23 +268,36 @@ def test_license_text(baked) -> None:
 
 
 def test_make_help_lists_every_target(baked) -> None:
+    """`make help` lists every target of the Makefile, under the four groups of who runs them."""
     _, project = baked
     listed = run("make", "help", cwd=project).stdout
-    for target in (
-        "setup",
-        "params",
-        "check-params",
-        "check-lock",
-        "repro",
-        "test",
-        "lint",
-        "exp",
-        "verify",
-        "pr-report",
-        "ci-repro",
-        "ci-push",
-    ):
+    groups = [line for line in listed.splitlines() if line and not line.startswith((" ", "Usage:"))]
+    assert groups == ["Everyday", "Experiments", "Release and serve", "CI plumbing"], listed
+    targets = re.findall(r"^([a-z][a-z-]*):", (project / "Makefile").read_text(), re.MULTILINE)
+    assert {"setup", "repro", "exp", "release", "ci-repro"} <= set(targets)
+    for target in targets:
         assert f"make {target} " in listed
+
+
+def test_setup_without_uv_installs_the_pinned_uv(bake, shared_venv: Path, tmp_path: Path) -> None:
+    """A machine with Python, git and make but no uv: `make setup` installs the pinned uv, then syncs."""
+    project = bake()
+    tools = tmp_path / "bin"  # exactly what the Makefile and its recipes call, and no uv
+    tools.mkdir()
+    for tool in ("bash", "make", "git"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (tools / "python3").symlink_to(Path(sys.base_prefix) / "bin" / version)  # not the harness's venv
+    env = {"PATH": str(tools), "UV": None}  # `uv run` sets UV, which the Makefile would take
+    set_up = run("make", "setup", f"VENV={shared_venv}", cwd=project, env=env)
+    assert "uv is not on PATH: installing uv" in set_up.stdout
+    pinned = re.search(r"^UV_VERSION := (\S+)$", (TEMPLATE / "Makefile").read_text(), re.MULTILINE).group(1)
+    assert run(str(project / ".venv-uv/bin/uv"), "--version", cwd=project).stdout.split()[1] == pinned
+    for workflow in (project / ".github/workflows").glob("*.yml"):  # CI installs the same uv
+        assert set(re.findall(r"uv==(\S+)", workflow.read_text())) <= {pinned}, workflow.name
+    # The environment works: composing params.yaml imports the package, DVC and Hydra from it.
+    run("make", "check-params", f"VENV={shared_venv}", cwd=project, env=env)
+    assert run("git", "status", "--porcelain", cwd=project).stdout == "", ".venv-uv/ is ignored"
 
 
 def test_bake_without_git_identity(tmp_path: Path) -> None:

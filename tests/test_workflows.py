@@ -230,12 +230,12 @@ def test_ci_config_check_fails_on_a_stale_params_file(pull_request: dict[str, An
 
 
 def marker(project: Path) -> str:
-    """PR_REPORT_MARKER of the generated report.py: the first line of report.md and of the comment."""
-    tree = ast.parse((project / "src/my_ml_project/report.py").read_text())
+    """PR_REPORT_MARKER of the generated ops/report.py: the first line of report.md and of the comment."""
+    tree = ast.parse((project / "src/my_ml_project/ops/report.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PR_REPORT_MARKER"]:
             return ast.literal_eval(node.value)
-    raise AssertionError("report.py defines no PR_REPORT_MARKER")
+    raise AssertionError("ops/report.py defines no PR_REPORT_MARKER")
 
 
 def workflow_run(pull_request: dict[str, Any], run_id: int, conclusion: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 import sys
 from collections.abc import Callable
+from types import TracebackType
 
 
 class ProjectError(Exception):
@@ -16,19 +17,53 @@ class DataError(ProjectError):
     """The input data cannot be used as it is."""
 
 
-class ReportError(ProjectError):
-    """The pull-request report cannot be made: a bad base revision, or git or DVC failed."""
+def missing_dependency(err: BaseException) -> str | None:
+    """The one line for a third-party module this Python cannot import; None for any other error.
+
+    It means the code runs outside the project's synced virtual environment: a dvc
+    installed elsewhere ran the stage, or .venv predates a dependency in uv.lock.
+    """
+    if not isinstance(err, ModuleNotFoundError) or not err.name:
+        return None
+    module = err.name.partition(".")[0]
+    if module == __package__:  # a module of this package: a bug to see in full, not the environment
+        return None
+    return (
+        f"{sys.executable} cannot import {module!r}, which this project needs: run `make setup`, then run dvc "
+        "from the project's venv (`source .venv/bin/activate` first), or use `make repro` and `make exp`"
+    )
+
+
+def report_missing_dependencies() -> None:
+    """From now on, an uncaught missing dependency ends the process with that one line.
+
+    The package's __init__ calls this under `python -m`: a stage module's own imports
+    (pandas, scikit-learn) run before run_stage can catch anything.
+    """
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], err: BaseException, traceback: TracebackType | None) -> None:
+        message = missing_dependency(err)
+        if message is None:
+            previous(kind, err, traceback)
+        else:
+            print(f"error: {message}", file=sys.stderr)
+
+    sys.excepthook = hook
 
 
 def run_stage(main: Callable[[], int | None], error_code: int = 1) -> None:
-    """Run a stage's main; report a ProjectError as `error: ...` and exit error_code.
+    """Run a stage's main; report a ProjectError, or a missing dependency, as `error: ...` and exit error_code.
 
     A main that returns a non-zero exit code exits with it.
     """
     try:
         code = main()
-    except ProjectError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (ProjectError, ModuleNotFoundError) as err:
+        message = str(err) if isinstance(err, ProjectError) else missing_dependency(err)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
         raise SystemExit(error_code) from None
     if code:
         raise SystemExit(code)

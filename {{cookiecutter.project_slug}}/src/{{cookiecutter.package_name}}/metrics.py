@@ -1,13 +1,33 @@
-"""Scores of a fitted pipeline on held-out data."""
+"""Scores of a fitted pipeline on held-out data, and which way each metric is better.
 
-import numpy as np
-import pandas as pd
-from sklearn import metrics
-from sklearn.pipeline import Pipeline
+params.py (and through it `make params`, which runs before every `make repro`)
+imports the names below, so this module imports numpy and scikit-learn only
+inside the functions that score: importing it stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
+
+# What evaluate writes to reports/metrics.json for each task. The quality gate (conf/config.yaml
+# `gate`) may bound only these; add a new metric here, with its direction, when you compute one.
+TASK_METRICS = {"classification": ("accuracy", "f1", "roc_auc"), "regression": ("rmse", "mae", "r2")}
+# Scores, where higher is better; every other metric is an error, where lower is better.
+HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "r2"})
+
+
+def higher_is_better(metric: str) -> bool:
+    return metric in HIGHER_IS_BETTER
 
 
 def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, float]:
     """Accuracy, F1 (binary, or macro-averaged over classes) and ROC AUC where defined."""
+    from sklearn import metrics
+
     predicted = pipeline.predict(features)
     classes = pipeline.classes_
     binary = len(classes) == 2
@@ -28,6 +48,9 @@ def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: p
 
 
 def regression_metrics(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> dict[str, float]:
+    import numpy as np
+    from sklearn import metrics
+
     predicted = pipeline.predict(features)
     return {
         "rmse": float(np.sqrt(metrics.mean_squared_error(targets, predicted))),

@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ConfigError
-from .gate import TASK_METRICS
+from .metrics import TASK_METRICS
 from .paths import CONF_DIR, PARAMS
 
 
@@ -75,7 +75,7 @@ class Params(_Strict):
     data: DataParams
     model: ModelParams
     monitor: MonitorParams
-    # The quality gate: metric name -> bound (see gate.py).
+    # The quality gate: metric name -> bound (see ops/gate.py).
     gate: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")

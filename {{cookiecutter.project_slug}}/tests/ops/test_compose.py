@@ -1,13 +1,15 @@
 """params.yaml must be exactly what conf/ composes to; `make params` rewrites it."""
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.compose import check
 from {{ cookiecutter.package_name }}.errors import ConfigError
+from {{ cookiecutter.package_name }}.ops.compose import check
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
 
@@ -29,3 +31,13 @@ def test_changed_conf_makes_params_stale(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="run `make params`") as error:
         check(params=params, conf_dir=conf)
     assert f"+seed: {config['seed']}" in str(error.value)
+
+
+def test_composing_imports_no_heavy_library() -> None:
+    """`make params` runs before every `make repro`: the schema it checks against must not pull in sklearn."""
+    code = (
+        "import sys, {{ cookiecutter.package_name }}.ops.compose; "
+        "print(sorted({'sklearn', 'pandas', 'numpy', 'scipy'} & set(sys.modules)))"
+    )
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert imported.strip() == "[]"

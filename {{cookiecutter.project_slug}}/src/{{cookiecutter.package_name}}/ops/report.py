@@ -1,6 +1,6 @@
 """Write a pull-request report: what changed against a base revision, as Markdown, and its plots as PNGs.
 
-    python -m {{ cookiecutter.package_name }}.report --base origin/main --repro-log reports/repro.log --out pr-report
+    python -m {{ cookiecutter.package_name }}.ops.report --base origin/main --repro-log reports/repro.log --out pr-report
 
 `<out>/report.md` holds `dvc params diff` and `dvc metrics diff` against the base, the stages
 that the saved `dvc repro` output shows as run, restored from the run-cache or unchanged, an
@@ -25,9 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ReportError, run_stage
-from .paths import PLOTS_DIR
+from ..errors import ProjectError, run_stage
+from ..paths import PLOTS_DIR
 from .report_plots import PLOT_TITLES, render_plots
+
+
+class ReportError(ProjectError):
+    """The pull-request report cannot be made: a bad base revision, or git or DVC failed."""
+
 
 # The lines `dvc repro` prints per stage (dvc/stage/run.py, cache.py and __init__.py).
 _STAGE_LINES = {

@@ -7,16 +7,16 @@ retrains on it, and the pull request that commits both shows the new metrics.
 retrain.yml runs this before it reproduces. Unlabelled batches stay where they
 are, for the monitor.
 
-    python -m {{ cookiecutter.package_name }}.absorb   # make absorb
+    python -m {{ cookiecutter.package_name }}.ops.absorb   # make absorb
 """
 
 import shutil
 from pathlib import Path
 
-from .data import read_csv
-from .errors import run_stage
-from .params import load_params
-from .paths import INCOMING, LABELLED
+from ..data import read_csv
+from ..errors import run_stage
+from ..params import load_params
+from ..paths import INCOMING, LABELLED
 
 
 def labelled_batches(target: str) -> list[Path]:

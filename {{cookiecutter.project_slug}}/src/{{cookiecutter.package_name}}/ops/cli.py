@@ -12,8 +12,8 @@ import argparse
 import json
 from collections.abc import Sequence
 
+from ..errors import run_stage
 from . import monitor, predict
-from .errors import run_stage
 
 ERROR = 2  # as argparse's usage errors, so that CI can tell an error from drift (1)
 

@@ -8,7 +8,7 @@ In a temporary fresh clone of HEAD: set up from uv.lock, run
 - the metrics file is byte-identical to the committed one;
 - the model file's md5 equals the one dvc.lock records.
 
-    python -m {{ cookiecutter.package_name }}.verify     # or: make verify
+    python -m {{ cookiecutter.package_name }}.ops.verify     # or: make verify
 """
 
 import hashlib
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ProjectError, run_stage
-from .paths import METRICS, MODEL
+from ..errors import ProjectError, run_stage
+from ..paths import METRICS, MODEL
 
 
 class VerifyError(ProjectError):
@@ -78,7 +78,8 @@ def verify(workdir: Path) -> list[str]:
     clone = clone_head(workdir)
     venv = clone / ".venv"
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "VIRTUAL_ENV": str(venv)}
-    run(["uv", "sync", "--locked", "--quiet"], clone, env)
+    # The uv that `make verify` found or installed (the Makefile exports UV, as `uv run` does).
+    run([os.environ.get("UV", "uv"), "sync", "--locked", "--quiet"], clone, env)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
 
     reproduced = run(["dvc", "repro", "--pull"], clone, env)

@@ -11,7 +11,7 @@
 Everything is read from one git revision through DVC (git files from git, data
 and models from the DVC cache or remote), so a bundle always matches its commit.
 
-    python -m {{ cookiecutter.package_name }}.bundle 1.2.0 [--rev REV]   # make bundle VERSION=1.2.0
+    python -m {{ cookiecutter.package_name }}.ops.bundle 1.2.0 [--rev REV]   # make bundle VERSION=1.2.0
 """
 
 import argparse
@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ProjectError, run_stage
-from .paths import METRICS, MODEL, PARAMS, TRAIN
+from ..errors import ProjectError, run_stage
+from ..paths import METRICS, MODEL, PARAMS, TRAIN
 from .registry import ARTIFACT, git_output, is_reference, parse_version, resolve
 
 DIST = Path("dist")

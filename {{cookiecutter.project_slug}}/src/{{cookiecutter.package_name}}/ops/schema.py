@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
 
 
 def check_features(frame: pd.DataFrame, features: list[dict[str, str]], source: str) -> pd.DataFrame:

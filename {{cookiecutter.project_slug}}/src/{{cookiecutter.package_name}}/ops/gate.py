@@ -1,29 +1,23 @@
 """The quality gate: the metric bounds a model must meet before it is released.
 
 conf/config.yaml declares the bounds under `gate`. A score (higher is better)
-is a minimum, an error (lower is better) a maximum.
+is a minimum, an error (lower is better) a maximum; metrics.py says which is which.
 
-    python -m {{ cookiecutter.package_name }}.gate   # check reports/metrics.json; exit 1 if it fails
+    python -m {{ cookiecutter.package_name }}.ops.gate   # check reports/metrics.json; exit 1 if it fails
 """
 
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import ProjectError, run_stage
-from .paths import METRICS
-
-HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "r2"})
-LOWER_IS_BETTER = frozenset({"rmse", "mae"})
-TASK_METRICS = {"classification": ("accuracy", "f1", "roc_auc"), "regression": ("rmse", "mae", "r2")}
+from ..errors import ProjectError, run_stage
+from ..metrics import higher_is_better
+from ..params import load_params
+from ..paths import METRICS
 
 
 class GateError(ProjectError):
     """The metrics miss the quality gate."""
-
-
-def higher_is_better(metric: str) -> bool:
-    return metric in HIGHER_IS_BETTER
 
 
 def gate_failures(metrics: Mapping[str, float], gate: Mapping[str, float]) -> list[str]:
@@ -52,8 +46,6 @@ def read_metrics(path: Path = METRICS) -> dict[str, float]:
 
 
 def main() -> None:
-    from .params import load_params
-
     gate = load_params().gate
     metrics = read_metrics()
     check_gate(metrics, gate)

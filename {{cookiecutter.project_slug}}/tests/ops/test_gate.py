@@ -3,9 +3,9 @@
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.compose import compose
 from {{ cookiecutter.package_name }}.errors import ConfigError
-from {{ cookiecutter.package_name }}.gate import GateError, check_gate, gate_failures
+from {{ cookiecutter.package_name }}.ops.compose import compose
+from {{ cookiecutter.package_name }}.ops.gate import GateError, check_gate, gate_failures
 from {{ cookiecutter.package_name }}.params import validate_params
 
 

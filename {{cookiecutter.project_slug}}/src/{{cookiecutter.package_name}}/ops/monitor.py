@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from .errors import DataError
-from .gate import higher_is_better
-from .params import MonitorParams, load_params
-from .paths import TRAIN
+from ..errors import DataError
+from ..metrics import classification_metrics, higher_is_better, regression_metrics
+from ..params import MonitorParams, load_params
+from ..paths import TRAIN
 from .schema import check_features
 
 REPORT_JSON = "drift.json"
@@ -124,8 +124,6 @@ def check_performance(
     bundle: ModelBundle, rows: pd.DataFrame, labels: pd.Series, max_drop: float
 ) -> dict[str, dict[str, Any]]:
     """Score the model on the labelled batch with the pipeline's own metrics, against the published ones."""
-    from .metrics import classification_metrics, regression_metrics
-
     score = classification_metrics if bundle.manifest["task"] == "classification" else regression_metrics
     scores = score(bundle.model, rows, labels)
     published = bundle.manifest.get("metrics", {})

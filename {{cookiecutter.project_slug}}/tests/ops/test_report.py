@@ -8,19 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.errors import ReportError
-from {{ cookiecutter.package_name }}.report import (
+from {{ cookiecutter.package_name }}.ops.report import (
     PR_REPORT_MARKER,
+    ReportError,
     StageRuns,
     parse_repro_log,
     read_base_table,
     render_markdown,
     resolve_revision,
 )
-from {{ cookiecutter.package_name }}.report_plots import PLOT_TITLES, render_plots
+from {{ cookiecutter.package_name }}.ops.report_plots import PLOT_TITLES, render_plots
 
 REPRO_LOG = """\
-python -m pkg.compose
+python -m pkg.ops.compose
 dvc repro
 Stage 'prepare' didn't change, skipping
 \x1b[33mStage 'train' is cached - skipping run, checking out outputs\x1b[0m

@@ -24,9 +24,10 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.package_name }} import metrics, monitor
+from {{ cookiecutter.package_name }} import metrics
 from {{ cookiecutter.package_name }}.errors import DataError
 from {{ cookiecutter.package_name }}.features import build_preprocessor
+from {{ cookiecutter.package_name }}.ops import monitor
 from {{ cookiecutter.package_name }}.params import MonitorParams
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS, TRAIN
 
@@ -226,7 +227,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case) -> Path
     # run() imports load_model when it runs, so a stand-in module replaces bundle.py.
     fake = types.ModuleType("bundle")
     fake.load_model = lambda spec: case.bundle  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "{{ cookiecutter.package_name }}.bundle", fake)
+    monkeypatch.setitem(sys.modules, "{{ cookiecutter.package_name }}.ops.bundle", fake)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

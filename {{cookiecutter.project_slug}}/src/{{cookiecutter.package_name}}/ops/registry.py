@@ -8,9 +8,9 @@ the tags that take them back: `<artifact>@vX.Y.Z!` deregisters a version,
 artifact. `event` names each tag by GTO's own event type, so CI publishes
 and deploys only registrations and assignments.
 
-    python -m {{ cookiecutter.package_name }}.registry release 1.2.0        # make release VERSION=1.2.0
-    python -m {{ cookiecutter.package_name }}.registry promote 1.2.0 prod   # make promote VERSION=1.2.0 STAGE=prod
-    python -m {{ cookiecutter.package_name }}.registry event REF            # CI: what a pushed tag means
+    python -m {{ cookiecutter.package_name }}.ops.registry release 1.2.0        # make release VERSION=1.2.0
+    python -m {{ cookiecutter.package_name }}.ops.registry promote 1.2.0 prod   # make promote VERSION=1.2.0 STAGE=prod
+    python -m {{ cookiecutter.package_name }}.ops.registry event REF            # CI: what a pushed tag means
 """
 
 import argparse
@@ -19,7 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from .errors import ProjectError, run_stage
+from ..errors import ProjectError, run_stage
 
 ARTIFACT = "{{ cookiecutter.project_slug }}"
 # Semantic versions without pre-release or build parts: what GTO registers.
@@ -59,8 +59,8 @@ def release_blockers() -> list[str]:
     """Why HEAD cannot be released: uncommitted changes, a stale pipeline, a failed gate."""
     from dvc.repo import Repo
 
+    from ..params import load_params
     from .gate import gate_failures, read_metrics
-    from .params import load_params
 
     if git_output("status", "--porcelain"):
         return ["the working tree has uncommitted changes: commit or stash them, so the tag names what you tested"]

@@ -4,8 +4,8 @@
 (treeverse/dvc#10750), so `make repro` runs this module first. It uses DVC's
 own composer, so both paths write byte-identical files.
 
-    python -m {{ cookiecutter.package_name }}.compose [OVERRIDE ...]   # write params.yaml
-    python -m {{ cookiecutter.package_name }}.compose --check          # exit 1 if stale
+    python -m {{ cookiecutter.package_name }}.ops.compose [OVERRIDE ...]   # write params.yaml
+    python -m {{ cookiecutter.package_name }}.ops.compose --check          # exit 1 if stale
 """
 
 import argparse
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ConfigError, run_stage
-from .params import validate_params
-from .paths import CONF_DIR, PARAMS
+from ..errors import ConfigError, run_stage
+from ..params import validate_params
+from ..paths import CONF_DIR, PARAMS
 
 
 def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:

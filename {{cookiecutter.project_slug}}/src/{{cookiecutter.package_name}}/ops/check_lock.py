@@ -6,14 +6,14 @@ and accepted; anything else (a modified dependency, a changed param or
 command) means dvc.lock is stale: somebody changed the pipeline's inputs
 without rerunning it.
 
-    python -m {{ cookiecutter.package_name }}.check_lock
+    python -m {{ cookiecutter.package_name }}.ops.check_lock
 """
 
 import json
 import subprocess
 from pathlib import Path
 
-from .errors import ProjectError, run_stage
+from ..errors import ProjectError, run_stage
 
 # States of a dependency or output that only mean "not pulled here".
 NOT_PULLED = {"not in cache", "deleted"}
