@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }}.report import (
     render_markdown,
     resolve_revision,
 )
-from {{ cookiecutter.package_name }}.report_plots import PLOT_TITLES, render_plots
+from {{ cookiecutter.package_name }}.report_plots import PLOT_TITLES, draw_feature_importance, render_plots
 
 REPRO_LOG = """\
 python -m pkg.compose
@@ -57,8 +57,8 @@ def classification_tables(noise: float) -> dict[str, pd.DataFrame]:
         "roc": pd.DataFrame({"fpr": grid, "tpr": np.sqrt(grid) - noise * grid * (1 - grid)}),
         "precision_recall": pd.DataFrame({"recall": grid[::-1], "precision": 0.5 + grid / 2 - noise}),
         "feature_importance": pd.DataFrame(
-            {"feature": [f"numeric__f{i}" for i in range(20)], "importance": np.linspace(1.0, 0.0, 20) + noise}
-        ),
+            {"feature": [f"f{i}" for i in range(20)], "importance": np.linspace(1.0, 0.0, 20) + noise}
+        ).assign(measure="|coefficient|"),
     }
 
 
@@ -68,7 +68,9 @@ def regression_tables(noise: float) -> dict[str, pd.DataFrame]:
     predicted = actual + noise * np.sin(actual)
     return {
         "predictions": pd.DataFrame({"actual": actual, "predicted": predicted, "residual": actual - predicted}),
-        "feature_importance": pd.DataFrame({"feature": ["age", "bmi", "bp"], "importance": [0.5, 0.3 + noise, 0.1]}),
+        "feature_importance": pd.DataFrame(
+            {"feature": ["age", "bmi", "bp"], "importance": [0.5, 0.3 + noise, 0.1], "measure": "impurity decrease"}
+        ),
     }
 
 
@@ -88,6 +90,17 @@ def test_plots_are_written_and_named(tmp_path: Path, tables, with_base: bool) ->
         assert png.stat().st_size > 1000
         assert f"`plots/{name}.png`" in report  # named, relative to report.md, not embedded
     assert_no_images(report)
+
+
+def test_the_importance_axis_names_the_measure() -> None:
+    coefficients = classification_tables(0.1)["feature_importance"]
+    impurity = coefficients.assign(measure="impurity decrease")
+    same = draw_feature_importance(coefficients, coefficients, "base (main)")
+    assert same.axes[0].get_xlabel() == "|coefficient|"
+    changed = draw_feature_importance(coefficients, impurity, "base (main)")
+    assert changed.axes[0].get_xlabel() == "base (main): |coefficient|; workspace: impurity decrease"
+    untold = draw_feature_importance(None, coefficients.drop(columns="measure"), "base (main)")
+    assert untold.axes[0].get_xlabel() == "importance", "a table written before the measure column"
 
 
 def test_markdown_shows_diffs_stages_and_note() -> None:
