@@ -11,11 +11,14 @@ import pytest
 from {{ cookiecutter.package_name }}.errors import ReportError
 from {{ cookiecutter.package_name }}.report import (
     PR_REPORT_MARKER,
+    Comparison,
     StageRuns,
+    metrics_section,
     parse_repro_log,
     read_base_table,
     render_markdown,
     resolve_revision,
+    verdict,
 )
 from {{ cookiecutter.package_name }}.report_plots import PLOT_TITLES, draw_feature_importance, render_plots
 
@@ -35,9 +38,18 @@ PARAMS_DIFF = """\
 | Path        | Param   | main   | workspace   |
 |-------------|---------|--------|-------------|
 | params.yaml | model.C | 1.0    | 0.01        |"""
-EMPTY_METRICS_DIFF = """\
-| Path   | Metric   | main   | workspace   | Change   |
-|--------|----------|--------|-------------|----------|"""
+EMPTY_PARAMS_DIFF = """\
+| Path   | Param   | main   | workspace   |
+|--------|---------|--------|-------------|"""
+CLASSIFICATION_GATE = {"accuracy": 0.85, "roc_auc": 0.9}
+REGRESSION_GATE = {"r2": 0.3, "rmse": 70.0}
+
+
+def comparison(task: str = "classification", **fields) -> Comparison:
+    """A Comparison of main against the workspace, with the task's gate; fields override."""
+    gate = CLASSIFICATION_GATE if task == "classification" else REGRESSION_GATE
+    defaults = {"base": "main", "base_commit": "0123456789abcdef", "task": task, "gate": gate, "head_metrics": {}}
+    return Comparison(**(defaults | fields))
 
 
 def test_parse_repro_log_sorts_stages_by_outcome() -> None:
@@ -82,7 +94,7 @@ def test_plots_are_written_and_named(tmp_path: Path, tables, with_base: bool) ->
     written = render_plots(base, head, tmp_path / "plots", base_label="base (main)")
     assert written == [name for name in PLOT_TITLES if name in head]
 
-    report = render_markdown("main", "0123456789abcdef", PARAMS_DIFF, EMPTY_METRICS_DIFF, None, Path("x"), written, {})
+    report = render_markdown(comparison(params_diff=PARAMS_DIFF, plots=written))
     (tmp_path / "report.md").write_text(report, encoding="utf-8")
     for name in written:
         png = tmp_path / "plots" / f"{name}.png"
@@ -104,29 +116,113 @@ def test_the_importance_axis_names_the_measure() -> None:
 
 
 def test_markdown_shows_diffs_stages_and_note() -> None:
-    stages = StageRuns(ran=["train", "evaluate"], unchanged=["prepare"])
     report = render_markdown(
-        "origin/main",
-        "0123456789abcdef",
-        PARAMS_DIFF,
-        EMPTY_METRICS_DIFF,
-        stages,
-        Path("reports/repro.log"),
-        ["roc"],
-        {"roc": "Only the workspace has `reports/plots/roc.csv`."},
-        note="reproduced from scratch on the embedded data: the DVC remote was not reachable",
+        comparison(
+            base="origin/main",
+            head_metrics={"accuracy": 0.9, "roc_auc": 0.95},
+            params_diff=PARAMS_DIFF,
+            stages=StageRuns(ran=["train", "evaluate"], unchanged=["prepare"]),
+            plots=["roc"],
+            plot_notes={"roc": "Only the workspace has `reports/plots/roc.csv`."},
+            note="reproduced from scratch on the embedded data: the DVC remote was not reachable",
+        )
     )
-    assert report.startswith(f"{PR_REPORT_MARKER}\n# Pull-request report")
+    assert report.startswith(f"{PR_REPORT_MARKER}\n### ✅ Passes the quality gate")
     assert "`0123456789ab`" in report
     assert "> **Note:** reproduced from scratch on the embedded data" in report
     assert PARAMS_DIFF in report and "No parameter changes." not in report
-    assert "No metric changes." in report and EMPTY_METRICS_DIFF not in report
     assert "- Ran: `train`, `evaluate`" in report
     assert "- Restored from the run-cache: none" in report
     assert "- Unchanged: `prepare`" in report
     assert "- ROC curve: `plots/roc.png`. Only the workspace has `reports/plots/roc.csv`." in report
     assert "`pr-report` artifact" in report
     assert_no_images(report)
+
+
+@pytest.mark.parametrize(
+    ("task", "base", "head", "expected"),
+    [
+        pytest.param(
+            "classification",
+            {"accuracy": 0.90, "roc_auc": 0.95},
+            {"accuracy": 0.95, "roc_auc": 0.96},
+            "### ✅ Passes the quality gate; better than `main` on accuracy (0.9000 → 0.9500)",
+            id="passes-better",
+        ),
+        pytest.param(
+            "classification",
+            {"accuracy": 0.96, "roc_auc": 0.99},
+            {"accuracy": 0.64, "roc_auc": 0.95},
+            "### ❌ Fails the quality gate (accuracy = 0.6400, below the minimum 0.85); "
+            "worse than `main` on accuracy (0.9600 → 0.6400)",
+            id="fails-worse",
+        ),
+        pytest.param(
+            "classification",
+            {"accuracy": 0.96, "roc_auc": 0.99},
+            {"accuracy": 0.93, "roc_auc": 0.99},
+            "### ⚠️ Passes the quality gate; worse than `main` on accuracy (0.9600 → 0.9300)",
+            id="passes-worse",
+        ),
+        pytest.param(
+            "classification",
+            {"accuracy": 0.93, "roc_auc": 0.99},
+            {"accuracy": 0.93000001, "roc_auc": 0.98},
+            "### ✅ Passes the quality gate; the same as `main` on accuracy (0.9300 → 0.9300)",
+            id="same",
+        ),
+        pytest.param(
+            "regression",
+            {"rmse": 60.0, "mae": 50.0, "r2": 0.4},
+            {"rmse": 55.0, "mae": 45.0, "r2": 0.5},
+            "### ✅ Passes the quality gate; better than `main` on rmse (60.0000 → 55.0000)",
+            id="regression-lower-rmse-is-better",
+        ),
+        pytest.param(
+            "regression",
+            None,
+            {"rmse": 75.0, "mae": 45.0, "r2": 0.5},
+            "### ❌ Fails the quality gate (rmse = 75.0000, above the maximum 70.0); "
+            "no rmse in both `main` and the workspace to compare",
+            id="no-base",
+        ),
+    ],
+)
+def test_verdict_says_gate_then_main_metric_against_the_base(task: str, base, head, expected: str) -> None:
+    assert verdict(comparison(task, base_metrics=base, head_metrics=head)) == expected
+
+
+def test_verdict_without_workspace_metrics_says_what_to_run() -> None:
+    assert "run `make repro`" in verdict(comparison(head_metrics=None))
+
+
+def test_verdict_is_the_first_line_after_the_marker() -> None:
+    report = render_markdown(comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.95}))
+    marker, first = report.splitlines()[:2]
+    assert marker == PR_REPORT_MARKER and first.startswith("### ") and "better than `main`" in first
+
+
+def test_metrics_table_says_better_or_worse_by_each_metrics_direction() -> None:
+    section = metrics_section(
+        comparison(
+            "regression",
+            base_metrics={"rmse": 60.0, "mae": 40.0, "r2": 0.40, "custom": 1.0},
+            head_metrics={"rmse": 72.5, "mae": 35.0, "r2": 0.40, "custom": 1.5},
+        )
+    )
+    assert section[:2] == ["| metric | base `main` | workspace | change | gate |", "| --- | ---: | ---: | --- | --- |"]
+    assert section[2:6] == [
+        "| rmse ↓ | 60.0000 | 72.5000 | worse +12.5000 | **fails** ≤ 70 |",
+        "| mae ↓ | 40.0000 | 35.0000 | better -5.0000 |  |",
+        "| r2 ↑ | 0.4000 | 0.4000 | same | ≥ 0.3 |",
+        "| custom | 1.0000 | 1.5000 | +0.5000 |  |",  # of unknown direction: the bare difference
+    ]
+
+
+def test_metrics_table_with_a_metric_on_one_side_only() -> None:
+    section = metrics_section(comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.9, "f1": 0.8}))
+    assert "| f1 ↑ | — | 0.8000 |  |  |" in section
+    assert "| roc_auc" not in "\n".join(section), "a gate metric neither side has is not a row"
 
 
 # Markdown and HTML images: in a PR comment or job summary a relative path resolves against the
@@ -144,8 +240,8 @@ def test_marker_is_a_hidden_html_comment() -> None:
 
 
 def test_markdown_without_a_repro_log_or_plots() -> None:
-    report = render_markdown("main", "0" * 40, "", "", None, Path("reports/repro.log"), [], {})
-    assert "No parameter changes." in report and "No metric changes." in report
+    report = render_markdown(comparison(params_diff=EMPTY_PARAMS_DIFF))
+    assert "No parameter changes." in report and "No `reports/metrics.json` in the base or the workspace." in report
     assert "No `dvc repro` log at `reports/repro.log`" in report
     assert "Note:" not in report
 

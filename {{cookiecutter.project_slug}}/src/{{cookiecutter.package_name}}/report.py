@@ -2,12 +2,14 @@
 
     python -m {{ cookiecutter.package_name }}.report --base origin/main --repro-log reports/repro.log --out pr-report
 
-`<out>/report.md` holds `dvc params diff` and `dvc metrics diff` against the base, the stages
-that the saved `dvc repro` output shows as run, restored from the run-cache or unchanged, an
-optional `--note`, and the list of PNG plots under `<out>/plots/` that overlay the base
-revision's plot tables (reports/plots/*.csv, kept in git) on the workspace's. PNGs rather than
-`dvc plots` HTML, because that HTML loads vega from a CDN and shows nothing offline or in a CI
-artifact.
+`<out>/report.md` opens with a verdict: does the workspace pass the quality gate (params.yaml
+`gate`, from conf/), and is it better, the same or worse than the base on the task's main
+metric. Then the metrics of both (reports/metrics.json, kept in git, so the base's is read
+with `git show`), `dvc params diff` against the base, the stages that the saved `dvc repro`
+output shows as run, restored from the run-cache or unchanged, an optional `--note`, and the
+list of PNG plots under `<out>/plots/` that overlay the base revision's plot tables
+(reports/plots/*.csv, also kept in git) on the workspace's. PNGs rather than `dvc plots` HTML,
+because that HTML loads vega from a CDN and shows nothing offline or in a CI artifact.
 
 report.md names the plots but embeds none: CI posts it as a pull-request comment and a job
 summary, where a relative image path resolves against the pull request's page and breaks,
@@ -17,6 +19,7 @@ summary, where a relative image path resolves against the pull request's page an
 
 import argparse
 import io
+import json
 import re
 import subprocess
 import sys
@@ -26,7 +29,9 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ReportError, run_stage
-from .paths import PLOTS_DIR
+from .gate import HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, gate_failures, higher_is_better, read_metrics
+from .params import load_params
+from .paths import METRICS, PLOTS_DIR
 from .report_plots import PLOT_TITLES, render_plots
 
 # The lines `dvc repro` prints per stage (dvc/stage/run.py, cache.py and __init__.py).
@@ -42,6 +47,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was cap
 PR_REPORT_MARKER = "<!-- reproduce-pr-report -->"
 # Where CI puts the PNGs: reproduce.yml uploads the report directory as this artifact.
 ARTIFACT_NAME = "pr-report"
+# Metrics show with this many decimals; a change too small to show is "same".
+DECIMALS = 4
 
 
 @dataclass
@@ -87,21 +94,25 @@ def resolve_revision(base: str) -> str:
     return result.stdout.strip()
 
 
-def dvc_diff(kind: str, base: str) -> str:
-    """`dvc params diff` or `dvc metrics diff` of base against the workspace, as a Markdown table."""
-    result = _run(sys.executable, "-m", "dvc", kind, "diff", base, "--md")
+def params_diff(base: str) -> str:
+    """`dvc params diff` of base against the workspace, as a Markdown table."""
+    result = _run(sys.executable, "-m", "dvc", "params", "diff", base, "--md")
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
-        raise ReportError(f"`dvc {kind} diff {base}` failed: {lines[-1]}")
+        raise ReportError(f"`dvc params diff {base}` failed: {lines[-1]}")
     return result.stdout.strip()
 
 
-def read_base_table(base: str, path: Path) -> pd.DataFrame | None:
-    """A plot table as committed at base, or None when it is not there (e.g. a new plot)."""
+def read_base_file(base: str, path: Path) -> str | None:
+    """A file as committed at base, or None when it is not there (e.g. a new plot)."""
     result = subprocess.run(["git", "show", f"{base}:./{path.as_posix()}"], capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not result.stdout.strip():
-        return None
-    return pd.read_csv(io.StringIO(result.stdout))
+    return result.stdout if result.returncode == 0 and result.stdout.strip() else None
+
+
+def read_base_table(base: str, path: Path) -> pd.DataFrame | None:
+    """A plot table as committed at base, or None when it is not there."""
+    text = read_base_file(base, path)
+    return None if text is None else pd.read_csv(io.StringIO(text))
 
 
 def read_tables(base: str, plots_dir: Path = PLOTS_DIR) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
@@ -121,6 +132,24 @@ def read_tables(base: str, plots_dir: Path = PLOTS_DIR) -> tuple[dict[str, pd.Da
 # --- the Markdown ---------------------------------------------------------------------------------
 
 
+@dataclass
+class Comparison:
+    """What the report compares: the base revision and the workspace, and how they were made."""
+
+    base: str  # the revision as the user named it, e.g. origin/main
+    base_commit: str
+    task: str  # classification or regression
+    gate: dict[str, float]  # the quality gate: metric -> bound (gate.py)
+    head_metrics: dict[str, float] | None  # None: not computed yet (no reports/metrics.json)
+    base_metrics: dict[str, float] | None = None  # None: the base has no metrics
+    params_diff: str = ""  # `dvc params diff --md`
+    stages: StageRuns | None = None  # None: no `dvc repro` log
+    repro_log: Path = Path("reports/repro.log")
+    plots: list[str] = field(default_factory=list)  # the PNGs written, by name
+    plot_notes: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
 def _table_or(text: str, empty: str) -> str:
     """DVC's Markdown table, or `empty` when it has no rows (DVC then prints only the header)."""
     rows = [line for line in text.splitlines() if line.startswith("|")]
@@ -131,38 +160,97 @@ def _names(names: list[str]) -> str:
     return ", ".join(f"`{name}`" for name in names) if names else "none"
 
 
-def render_markdown(
-    base: str,
-    base_commit: str,
-    params_diff: str,
-    metrics_diff: str,
-    stages: StageRuns | None,
-    repro_log: Path,
-    plots: list[str],
-    plot_notes: dict[str, str],
-    note: str | None = None,
-) -> str:
-    """The report: marker, title, optional note, parameter and metric changes, stages, then the plots' files."""
-    lines = [PR_REPORT_MARKER, f"# Pull-request report: workspace against `{base}`", ""]
-    lines += [f"Base `{base}` is commit `{base_commit[:12]}`; values below compare it with this workspace.", ""]
-    if note:
-        lines += [f"> **Note:** {note}", ""]
-    lines += ["## Parameters", "", _table_or(params_diff, "No parameter changes."), ""]
-    lines += ["## Metrics", "", _table_or(metrics_diff, "No metric changes."), ""]
+def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
+    """A Markdown table; `align` holds one of l, r per column (default: all left)."""
+    rule = ["---:" if side == "r" else "---" for side in align.ljust(len(header), "l")]
+    return ["| " + " | ".join(row) + " |" for row in [header, rule, *rows]]
+
+
+def outcome(metric: str, base: float, head: float) -> str | None:
+    """better, same or worse by the metric's direction; None for a metric of unknown direction."""
+    delta = round(head - base, DECIMALS)
+    if delta == 0:
+        return "same"
+    if metric not in HIGHER_IS_BETTER | LOWER_IS_BETTER:
+        return None
+    return "better" if (delta > 0) == (metric in HIGHER_IS_BETTER) else "worse"
+
+
+def verdict(comparison: Comparison) -> str:
+    """One line: the quality gate's outcome, then the task's main metric against the base."""
+    head, base, gate = comparison.head_metrics, comparison.base_metrics or {}, comparison.gate
+    if head is None:
+        return f"### ❔ No metrics in the workspace: run `make repro` to write `{METRICS}`"
+    failures = gate_failures(head, gate)
+    gate_says = "Passes the quality gate" if gate else "No quality gate is set"
+    if failures:
+        gate_says = f"Fails the quality gate ({'; '.join(failures)})"
+    main = TASK_METRICS[comparison.task][0]  # accuracy, or rmse
+    if main in head and main in base:
+        said = outcome(main, base[main], head[main])
+        against = "the same as" if said == "same" else f"{said} than"
+        values = f"{base[main]:.{DECIMALS}f} → {head[main]:.{DECIMALS}f}"
+        compared = f"{against} `{comparison.base}` on {main} ({values})"
+    else:
+        said, compared = None, f"no {main} in both `{comparison.base}` and the workspace to compare"
+    # Passing but worse than the base is worth a reviewer's second look.
+    icon = "❌" if failures else "⚠️" if said == "worse" else "✅"
+    return f"### {icon} {gate_says}; {compared}"
+
+
+def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> str:
+    """The metric's bound in the gate, marked when the workspace misses it; empty if it has none."""
+    if metric not in gate:
+        return ""
+    bound = f"{'≥' if higher_is_better(metric) else '≤'} {gate[metric]:g}"
+    return f"**fails** {bound}" if gate_failures(head, {metric: gate[metric]}) else bound
+
+
+def metrics_section(comparison: Comparison) -> list[str]:
+    """Each metric: base, workspace, the change by the metric's direction, and its gate bound."""
+    head, base = comparison.head_metrics or {}, comparison.base_metrics or {}
+    if not head and not base:
+        return [f"No `{METRICS}` in the base or the workspace."]
+    names, task_metrics = head.keys() | base.keys(), TASK_METRICS[comparison.task]
+    rows = []
+    # The task's metrics first, the main one on top (accuracy, or rmse), then any others.
+    for metric in [name for name in task_metrics if name in names] + sorted(names - set(task_metrics)):
+        arrow = " ↑" if metric in HIGHER_IS_BETTER else " ↓" if metric in LOWER_IS_BETTER else ""
+        shown = [f"{values[metric]:.{DECIMALS}f}" if metric in values else "—" for values in (base, head)]
+        difference = ""
+        if metric in base and metric in head:
+            delta = head[metric] - base[metric]
+            said = outcome(metric, base[metric], head[metric])
+            difference = said if said == "same" else f"{said or ''} {delta:+.{DECIMALS}f}".strip()
+        rows.append([metric + arrow, *shown, difference, _gate_cell(metric, head, comparison.gate)])
+    header = ["metric", f"base `{comparison.base}`", "workspace", "change", "gate"]
+    legend = f"From `{METRICS}`. ↑ higher is better, ↓ lower is better; the gate is `gate` in `conf/config.yaml`."
+    return [*_table(header, rows, "lrrll"), "", legend]
+
+
+def render_markdown(comparison: Comparison) -> str:
+    """The report: marker, verdict, note, metrics, parameter changes, stages, then the plots' files."""
+    c = comparison
+    lines = [PR_REPORT_MARKER, verdict(c), ""]
+    lines += [f"Pull-request report: the workspace against base `{c.base}`, commit `{c.base_commit[:12]}`.", ""]
+    if c.note:
+        lines += [f"> **Note:** {c.note}", ""]
+    lines += ["## Metrics", "", *metrics_section(c), ""]
+    lines += ["## Parameters", "", _table_or(c.params_diff, "No parameter changes."), ""]
     lines += ["## Stages", ""]
-    if stages is None:
-        lines += [f"No `dvc repro` log at `{repro_log}`: run `make repro 2>&1 | tee {repro_log}` first.", ""]
+    if c.stages is None:
+        lines += [f"No `dvc repro` log at `{c.repro_log}`: run `make repro 2>&1 | tee {c.repro_log}` first.", ""]
     else:
         lines += [
-            f"From the `dvc repro` log `{repro_log}`:",
+            f"From the `dvc repro` log `{c.repro_log}`:",
             "",
-            f"- Ran: {_names(stages.ran)}",
-            f"- Restored from the run-cache: {_names(stages.cached)}",
-            f"- Unchanged: {_names(stages.unchanged)}",
+            f"- Ran: {_names(c.stages.ran)}",
+            f"- Restored from the run-cache: {_names(c.stages.cached)}",
+            f"- Unchanged: {_names(c.stages.unchanged)}",
             "",
         ]
     lines += ["## Plots", ""]
-    if not plots:
+    if not c.plots:
         lines += [f"No plot tables under `{PLOTS_DIR}/`.", ""]
     else:
         # Named, never embedded: an image in a comment or job summary would show as broken.
@@ -172,8 +260,8 @@ def render_markdown(
             "comment cannot show them).",
             "",
         ]
-        for name in plots:
-            note = f" {plot_notes[name]}" if name in plot_notes else ""
+        for name in c.plots:
+            note = f" {c.plot_notes[name]}" if name in c.plot_notes else ""
             lines.append(f"- {PLOT_TITLES[name]}: `plots/{name}.png`.{note}")
         lines.append("")
     return "\n".join(lines)
@@ -188,18 +276,30 @@ def main() -> None:
     args = parser.parse_args()
 
     commit = resolve_revision(args.base)  # fail fast, before any slow work
-    params_diff, metrics_diff = dvc_diff("params", args.base), dvc_diff("metrics", args.base)
+    params = load_params()
+    base_metrics = read_base_file(args.base, METRICS)
     log: Path = args.repro_log
-    stages = parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None
     base_tables, head_tables = read_tables(args.base)
     plots = render_plots(base_tables, head_tables, args.out / "plots", base_label=f"base ({args.base})")
-    plot_notes = {
-        name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
-        for name in plots
-        if (name in base_tables) != (name in head_tables)
-    }
-    report = render_markdown(args.base, commit, params_diff, metrics_diff, stages, log, plots, plot_notes, args.note)
-    (args.out / "report.md").write_text(report, encoding="utf-8")
+    comparison = Comparison(
+        base=args.base,
+        base_commit=commit,
+        task=params.task,
+        gate=params.gate,
+        head_metrics=read_metrics() if METRICS.exists() else None,
+        base_metrics=None if base_metrics is None else json.loads(base_metrics),
+        params_diff=params_diff(args.base),
+        stages=parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None,
+        repro_log=log,
+        plots=plots,
+        plot_notes={
+            name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
+            for name in plots
+            if (name in base_tables) != (name in head_tables)
+        },
+        note=args.note,
+    )
+    (args.out / "report.md").write_text(render_markdown(comparison), encoding="utf-8")
     print(f"report: wrote {args.out / 'report.md'} with {len(plots)} plots")
 
 
