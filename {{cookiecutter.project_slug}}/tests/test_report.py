@@ -13,6 +13,8 @@ from {{ cookiecutter.package_name }}.report import (
     PR_REPORT_MARKER,
     Comparison,
     StageRuns,
+    bar,
+    importance_section,
     metrics_section,
     parse_repro_log,
     read_base_table,
@@ -223,6 +225,52 @@ def test_metrics_table_with_a_metric_on_one_side_only() -> None:
     section = metrics_section(comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.9, "f1": 0.8}))
     assert "| f1 ↑ | — | 0.8000 |  |  |" in section
     assert "| roc_auc" not in "\n".join(section), "a gate metric neither side has is not a row"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1.0, "██████████"), (0.5, "█████"), (0.0125, "▏"), (0.55, "█████▌"), (0.0, ""), (-0.2, "")],
+)
+def test_bar_is_ten_cells_at_the_largest_value_in_eighths(value: float, expected: str) -> None:
+    assert bar(value, largest=1.0) == expected
+
+
+def importances(values: dict[str, float], measure: str = "|coefficient|") -> pd.DataFrame:
+    return pd.DataFrame({"feature": list(values), "importance": list(values.values()), "measure": measure})
+
+
+def test_top_features_compare_base_and_workspace_on_one_scale() -> None:
+    base = importances({"age": 0.2, "bmi": 0.8})
+    head = importances({"bmi": 0.4, "age": 0.2, "sex|male": 0.1})
+    section = importance_section(base, head, "main")
+    assert section == [
+        "The 3 most important of 3 features.",
+        "",
+        "| # | feature | base `main`: \\|coefficient\\| | workspace: \\|coefficient\\| |",
+        "| ---: | --- | --- | --- |",
+        "| 1 | bmi | 0.8000 ██████████ | 0.4000 █████ |",
+        "| 2 | age | 0.2000 ██▌ | 0.2000 ██▌ |",
+        "| 3 | sex\\|male | — | 0.1000 █▎ |",
+    ]
+
+
+def test_top_features_are_cut_with_a_line_saying_how_many() -> None:
+    head = importances({f"f{i}": 1.0 / (i + 1) for i in range(40)}, measure="impurity decrease")
+    section = importance_section(None, head, "main")
+    assert section[0] == (
+        "The 15 most important of 40 features; 25 left out (all are in `reports/plots/feature_importance.csv`)."
+    )
+    assert section[2] == "| # | feature | workspace: impurity decrease |"
+    assert len(section) == 2 + 2 + 15
+    assert importance_section(None, None, "main") == []
+
+
+def test_top_features_in_different_measures_have_a_scale_each() -> None:
+    base = importances({"age": 0.02, "bmi": 0.01}, measure="impurity decrease")
+    head = importances({"age": 3.0, "bmi": 1.5})
+    rows = importance_section(base, head, "main")[2:]
+    assert rows[0] == "| # | feature | base `main`: impurity decrease | workspace: \\|coefficient\\| |"
+    assert rows[2] == "| 1 | age | 0.0200 ██████████ | 3.0000 ██████████ |"
 
 
 # Markdown and HTML images: in a PR comment or job summary a relative path resolves against the

@@ -32,7 +32,7 @@ from .errors import ReportError, run_stage
 from .gate import HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, gate_failures, higher_is_better, read_metrics
 from .params import load_params
 from .paths import METRICS, PLOTS_DIR
-from .report_plots import PLOT_TITLES, render_plots
+from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
 
 # The lines `dvc repro` prints per stage (dvc/stage/run.py, cache.py and __init__.py).
 _STAGE_LINES = {
@@ -49,6 +49,9 @@ PR_REPORT_MARKER = "<!-- reproduce-pr-report -->"
 ARTIFACT_NAME = "pr-report"
 # Metrics show with this many decimals; a change too small to show is "same".
 DECIMALS = 4
+# Bars in plain text: one to eight eighths of a character cell; the largest value is BAR_WIDTH cells.
+BAR_EIGHTHS = "▏▎▍▌▋▊▉█"
+BAR_WIDTH = 10
 
 
 @dataclass
@@ -145,9 +148,15 @@ class Comparison:
     params_diff: str = ""  # `dvc params diff --md`
     stages: StageRuns | None = None  # None: no `dvc repro` log
     repro_log: Path = Path("reports/repro.log")
+    base_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # plot tables by name (read_tables)
+    head_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     plots: list[str] = field(default_factory=list)  # the PNGs written, by name
     plot_notes: dict[str, str] = field(default_factory=dict)
     note: str | None = None
+
+    def tables(self, name: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+        """The plot table `name` of the base and of the workspace; None where one has none."""
+        return self.base_tables.get(name), self.head_tables.get(name)
 
 
 def _table_or(text: str, empty: str) -> str:
@@ -160,10 +169,23 @@ def _names(names: list[str]) -> str:
     return ", ".join(f"`{name}`" for name in names) if names else "none"
 
 
+def _cell(text: object) -> str:
+    """Text that stays in its table cell: a `|` would end the cell, a newline the table."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
-    """A Markdown table; `align` holds one of l, r per column (default: all left)."""
+    """A Markdown table of cells already escaped (_cell); `align` holds l or r per column (default: l)."""
     rule = ["---:" if side == "r" else "---" for side in align.ljust(len(header), "l")]
     return ["| " + " | ".join(row) + " |" for row in [header, rule, *rows]]
+
+
+def bar(value: float, largest: float) -> str:
+    """value as a bar of eighth-character steps, BAR_WIDTH characters long at `largest`; empty if not positive."""
+    if value <= 0 or largest <= 0:
+        return ""
+    eighths = round(value / largest * BAR_WIDTH * 8)
+    return BAR_EIGHTHS[-1] * (eighths // 8) + (BAR_EIGHTHS[eighths % 8 - 1] if eighths % 8 else "")
 
 
 def outcome(metric: str, base: float, head: float) -> str | None:
@@ -228,6 +250,34 @@ def metrics_section(comparison: Comparison) -> list[str]:
     return [*_table(header, rows, "lrrll"), "", legend]
 
 
+def _importance(value: float, largest: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.{DECIMALS}f} {bar(value, largest)}"
+
+
+def importance_section(base: pd.DataFrame | None, head: pd.DataFrame | None, base_name: str) -> list[str]:
+    """The top features by importance, each version's as a number and a bar; the header names the measure."""
+    labelled = {f"base `{base_name}`": base, "workspace": head}
+    tables = {label: table for label, table in labelled.items() if table is not None}
+    if not tables:
+        return []
+    ranked = list(tables.values())[-1]  # the workspace's ranking, or the base's if the workspace has none
+    top = list(ranked.nlargest(TOP_FEATURES, "importance").feature)
+    columns = {label: table.set_index("feature").importance.reindex(top) for label, table in tables.items()}
+    measures = {label: importance_measure(table) for label, table in tables.items()}
+    largest = {label: values.max() for label, values in columns.items()}
+    if len(set(measures.values())) == 1:  # one measure: one scale, so the bars of both compare
+        largest = dict.fromkeys(largest, pd.concat(columns.values()).max())
+    rows = [
+        [str(rank), _cell(feature), *(_importance(columns[label][feature], largest[label]) for label in columns)]
+        for rank, feature in enumerate(top, start=1)
+    ]
+    header = ["#", "feature", *(f"{label}: {_cell(measures[label])}" for label in columns)]
+    said = f"The {len(top)} most important of {len(ranked)} features"
+    if len(ranked) > len(top):
+        said += f"; {len(ranked) - len(top)} left out (all are in `{PLOTS_DIR}/feature_importance.csv`)"
+    return [said + ".", "", *_table(header, rows, "rl")]
+
+
 def render_markdown(comparison: Comparison) -> str:
     """The report: marker, verdict, note, metrics, parameter changes, stages, then the plots' files."""
     c = comparison
@@ -237,6 +287,9 @@ def render_markdown(comparison: Comparison) -> str:
         lines += [f"> **Note:** {c.note}", ""]
     lines += ["## Metrics", "", *metrics_section(c), ""]
     lines += ["## Parameters", "", _table_or(c.params_diff, "No parameter changes."), ""]
+    features = importance_section(*c.tables("feature_importance"), c.base)
+    if features:
+        lines += ["## Top features", "", *features, ""]
     lines += ["## Stages", ""]
     if c.stages is None:
         lines += [f"No `dvc repro` log at `{c.repro_log}`: run `make repro 2>&1 | tee {c.repro_log}` first.", ""]
@@ -291,6 +344,8 @@ def main() -> None:
         params_diff=params_diff(args.base),
         stages=parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None,
         repro_log=log,
+        base_tables=base_tables,
+        head_tables=head_tables,
         plots=plots,
         plot_notes={
             name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
