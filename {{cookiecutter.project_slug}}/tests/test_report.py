@@ -14,9 +14,12 @@ from {{ cookiecutter.package_name }}.report import (
     Comparison,
     StageRuns,
     bar,
+    classification_sections,
+    confusion_counts,
     importance_section,
     metrics_section,
     parse_repro_log,
+    per_class,
     read_base_table,
     render_markdown,
     resolve_revision,
@@ -271,6 +274,59 @@ def test_top_features_in_different_measures_have_a_scale_each() -> None:
     rows = importance_section(base, head, "main")[2:]
     assert rows[0] == "| # | feature | base `main`: impurity decrease | workspace: \\|coefficient\\| |"
     assert rows[2] == "| 1 | age | 0.0200 ██████████ | 3.0000 ██████████ |"
+
+
+def pairs(*counts: tuple[str, str, int]) -> pd.DataFrame:
+    """Confusion pairs as evaluate writes them, from (actual, predicted, how many) triples."""
+    rows = [(actual, predicted) for actual, predicted, many in counts for _ in range(many)]
+    return pd.DataFrame(rows, columns=["actual", "predicted"])
+
+
+def test_confusion_and_per_class_tables_show_the_base_where_it_differs() -> None:
+    base = pairs(("cat", "cat", 50), ("cat", "dog", 2), ("dog", "dog", 40), ("dog", "cat", 8))
+    head = pairs(("cat", "cat", 52), ("dog", "dog", 40), ("dog", "cat", 8))  # the 2 cats taken for dogs now right
+    sections = classification_sections(base, head)
+    assert sections[:2] == ["## Confusion matrix", ""]
+    assert sections[4:8] == [
+        "| actual ↓ predicted → | cat | dog |",
+        "| --- | ---: | ---: |",
+        "| cat | **52 (was 50)** | 0 (was 2) |",
+        "| dog | 8 | **40** |",
+    ]
+    per_class_table = sections[sections.index("## Per class") + 2 :]
+    assert per_class_table[:4] == [
+        "| class | precision | recall | F1 | support |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        "| cat | 0.8667 (was 0.8621) | 1.0000 (was 0.9615) | 0.9286 (was 0.9091) | 52 |",
+        "| dog | 1.0000 (was 0.9524) | 0.8333 | 0.9091 (was 0.8889) | 48 |",
+    ]
+
+
+def test_classification_sections_need_the_workspaces_pairs() -> None:
+    assert classification_sections(pairs(("a", "a", 1)), None) == []
+    only_head = classification_sections(None, pairs(("a", "a", 3), ("a", "b", 1)))
+    assert "| a | **3** | 1 |" in only_head and "was" not in "".join(only_head[4:])
+
+
+def test_per_class_scores_match_scikit_learn() -> None:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    rng = np.random.default_rng(0)
+    labels = ["a", "b", "c", "d"]
+    frame = pd.DataFrame({"actual": rng.choice(labels[:3], 200), "predicted": rng.choice(labels, 200)})
+    scores = per_class(confusion_counts(frame, labels))
+    expected = precision_recall_fscore_support(frame.actual, frame.predicted, labels=labels, zero_division=np.nan)
+    for column, values in zip(["precision", "recall", "F1", "support"], expected, strict=True):
+        np.testing.assert_allclose(scores[column].to_numpy(dtype=float), values, equal_nan=True)
+
+
+def test_many_classes_are_cut_to_the_most_frequent_with_a_line_saying_so() -> None:
+    head = pd.DataFrame({"actual": [f"c{i:03}" for i in range(150) for _ in range(i % 7 + 1)]})
+    sections = classification_sections(None, head.assign(predicted=head.actual))
+    cut = "The 20 most frequent of 150 classes; 130 left out."
+    assert sections.count(cut) == 2, "under both tables"
+    matrix = sections[sections.index("| --- |" + " ---: |" * 20) + 1 : sections.index("## Per class") - 1]
+    assert len(matrix) == 20 and all(row.count("| 7 |") or row.count("**7**") for row in matrix), "7 rows each"
 
 
 # Markdown and HTML images: in a PR comment or job summary a relative path resolves against the
