@@ -10,12 +10,14 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import ReportError
 from {{ cookiecutter.package_name }}.report import (
+    MAX_BYTES,
     PR_REPORT_MARKER,
     Comparison,
     StageRuns,
     bar,
     classification_sections,
     confusion_counts,
+    fit,
     importance_section,
     metrics_section,
     parse_repro_log,
@@ -327,6 +329,48 @@ def test_many_classes_are_cut_to_the_most_frequent_with_a_line_saying_so() -> No
     assert sections.count(cut) == 2, "under both tables"
     matrix = sections[sections.index("| --- |" + " ---: |" * 20) + 1 : sections.index("## Per class") - 1]
     assert len(matrix) == 20 and all(row.count("| 7 |") or row.count("**7**") for row in matrix), "7 rows each"
+
+
+def big_comparison(feature_name_length: int) -> Comparison:
+    """A report with 300 classes, 5,000 features and 3,000 changed parameters."""
+    labels = pd.Series([f"class {i}" for i in range(300)]).repeat(3).reset_index(drop=True)
+    confusion = pd.DataFrame({"actual": labels, "predicted": labels.sample(frac=1, random_state=0).to_numpy()})
+    names = [f"{i:05}".ljust(feature_name_length, "x") for i in range(5000)]
+    features = importances(dict(zip(names, np.linspace(1.0, 0.0, 5000), strict=True)))
+    params = [f"| params.yaml | model.w{i} | {i} | {i + 1} |" for i in range(3000)]
+    return comparison(
+        base_metrics={"accuracy": 0.9, "roc_auc": 0.95},
+        head_metrics={"accuracy": 0.8, "roc_auc": 0.95},
+        params_diff="\n".join([*PARAMS_DIFF.splitlines()[:2], *params]),
+        stages=StageRuns(ran=["train", "evaluate"]),
+        base_tables={"confusion": confusion, "feature_importance": features},
+        head_tables={"confusion": confusion.assign(predicted=confusion.actual), "feature_importance": features},
+        plots=["confusion", "feature_importance"],
+    )
+
+
+def test_a_big_report_cuts_its_tables_with_a_line_saying_what() -> None:
+    report = render_markdown(big_comparison(feature_name_length=20))
+    assert len(report.encode()) <= MAX_BYTES < 65_536, "GitHub's limit for a comment, in characters"
+    assert "2950 more changed parameters left out: `dvc params diff main`." in report
+    assert report.count("The 20 most frequent of 300 classes; 280 left out.") == 2
+    assert "The 15 most important of 5000 features; 4985 left out" in report
+    assert "Cut to fit" not in report, "the tables' own limits suffice"
+    assert report.rstrip().endswith("`plots/feature_importance.png`.")
+
+
+def test_a_report_too_big_even_so_is_cut_at_a_line_with_what_was_left_out() -> None:
+    report = render_markdown(big_comparison(feature_name_length=5000))
+    assert len(report.encode()) <= MAX_BYTES
+    assert report.splitlines()[1].startswith("### ❌ Fails the quality gate"), "the verdict survives"
+    assert report.endswith("**Cut to fit a pull-request comment:** the rest of this section, Stages, Plots.")
+    assert report.splitlines()[-3].startswith("| "), "cut after a whole table row"
+
+
+def test_fit_leaves_a_report_that_fits_alone() -> None:
+    assert fit("## A\n\nsmall", limit=1000) == "## A\n\nsmall"
+    cut = fit("## A\n" + "é\n" * 400 + "## B\n" + "x\n" * 400, limit=900)
+    assert len(cut.encode()) <= 900 and cut.endswith("the rest of this section, B.")
 
 
 # Markdown and HTML images: in a PR comment or job summary a relative path resolves against the

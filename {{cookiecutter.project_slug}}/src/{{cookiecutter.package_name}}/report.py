@@ -56,6 +56,10 @@ BAR_EIGHTHS = "▏▎▍▌▋▊▉█"
 BAR_WIDTH = 10
 # Classes shown in the confusion and per-class tables: a matrix grows with their square.
 MAX_CLASSES = 20
+MAX_PARAMS = 50  # rows of the parameter changes shown
+# GitHub cuts a comment or a pull request's body at 65,536 characters. pr-report.yml counts the
+# bytes (never fewer than the characters) and adds a line: the report keeps well under.
+MAX_BYTES = 60_000
 
 
 @dataclass
@@ -163,10 +167,15 @@ class Comparison:
         return self.base_tables.get(name), self.head_tables.get(name)
 
 
-def _table_or(text: str, empty: str) -> str:
-    """DVC's Markdown table, or `empty` when it has no rows (DVC then prints only the header)."""
-    rows = [line for line in text.splitlines() if line.startswith("|")]
-    return text if len(rows) > 2 else empty
+def params_section(params_diff: str, base: str) -> list[str]:
+    """DVC's table of changed parameters, its first MAX_PARAMS rows; a line when it has none."""
+    table = [line for line in params_diff.splitlines() if line.startswith("|")]  # header, rule, rows
+    if len(table) <= 2:
+        return ["No parameter changes."]
+    left_out = len(table) - 2 - MAX_PARAMS
+    if left_out <= 0:
+        return table
+    return [*table[: 2 + MAX_PARAMS], "", f"{left_out} more changed parameters left out: `dvc params diff {base}`."]
 
 
 def _names(names: list[str]) -> str:
@@ -357,6 +366,19 @@ def classification_sections(base: pd.DataFrame | None, head: pd.DataFrame | None
     ]
 
 
+def fit(report: str, limit: int = MAX_BYTES) -> str:
+    """The report if it fits in `limit` bytes of UTF-8; else its first lines that do, and a line naming what was cut."""
+    if len(report.encode()) <= limit:
+        return report
+    lines, kept, size = report.splitlines(), 0, 500  # room for the closing line
+    while size + len(lines[kept].encode()) + 1 <= limit:
+        size += len(lines[kept].encode()) + 1
+        kept += 1
+    dropped = [line.removeprefix("## ") for line in lines[kept:] if line.startswith("## ")]
+    cut = ", ".join(["the rest of this section", *dropped])
+    return "\n".join([*lines[:kept], "", f"**Cut to fit a pull-request comment:** {cut}."])
+
+
 def render_markdown(comparison: Comparison) -> str:
     """The report: marker, verdict, note, metrics, parameter changes, stages, then the plots' files."""
     c = comparison
@@ -365,7 +387,7 @@ def render_markdown(comparison: Comparison) -> str:
     if c.note:
         lines += [f"> **Note:** {c.note}", ""]
     lines += ["## Metrics", "", *metrics_section(c), ""]
-    lines += ["## Parameters", "", _table_or(c.params_diff, "No parameter changes."), ""]
+    lines += ["## Parameters", "", *params_section(c.params_diff, c.base), ""]
     lines += classification_sections(*c.tables("confusion"))
     features = importance_section(*c.tables("feature_importance"), c.base)
     if features:
@@ -397,7 +419,7 @@ def render_markdown(comparison: Comparison) -> str:
             note = f" {c.plot_notes[name]}" if name in c.plot_notes else ""
             lines.append(f"- {PLOT_TITLES[name]}: `plots/{name}.png`.{note}")
         lines.append("")
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def main() -> None:
