@@ -249,7 +249,7 @@ def test_top_features_compare_base_and_workspace_on_one_scale() -> None:
     head = importances({"bmi": 0.4, "age": 0.2, "sex|male": 0.1})
     section = importance_section(base, head, "main")
     assert section == [
-        "The 3 most important of 3 features.",
+        "All 3 features, most important first.",
         "",
         "| # | feature | base `main`: \\|coefficient\\| | workspace: \\|coefficient\\| |",
         "| ---: | --- | --- | --- |",

@@ -285,10 +285,13 @@ def importance_section(base: pd.DataFrame | None, head: pd.DataFrame | None, bas
         for rank, feature in enumerate(top, start=1)
     ]
     header = ["#", "feature", *(f"{label}: {_cell(measures[label])}" for label in columns)]
-    said = f"The {len(top)} most important of {len(ranked)} features"
+    said = f"All {len(top)} features, most important first."
     if len(ranked) > len(top):
-        said += f"; {len(ranked) - len(top)} left out (all are in `{PLOTS_DIR}/feature_importance.csv`)"
-    return [said + ".", "", *_table(header, rows, "rl")]
+        said = (
+            f"The {len(top)} most important of {len(ranked)} features; "
+            f"{len(ranked) - len(top)} left out (all are in `{PLOTS_DIR}/feature_importance.csv`)."
+        )
+    return [said, "", *_table(header, rows, "rl")]
 
 
 def confusion_counts(pairs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
