@@ -190,7 +190,7 @@ def test_markdown_shows_diffs_stages_and_note() -> None:
             None,
             {"rmse": 75.0, "mae": 45.0, "r2": 0.5},
             "### ❌ Fails the quality gate (rmse = 75.0000, above the maximum 70.0); "
-            "no rmse in both `main` and the workspace to compare",
+            "`main` has no rmse to compare",
             id="no-base",
         ),
     ],

@@ -227,7 +227,8 @@ def verdict(comparison: Comparison) -> str:
         values = f"{base[main]:.{DECIMALS}f} → {head[main]:.{DECIMALS}f}"
         compared = f"{against} `{comparison.base}` on {main} ({values})"
     else:
-        said, compared = None, f"no {main} in both `{comparison.base}` and the workspace to compare"
+        lacking = "the workspace" if main not in head else f"`{comparison.base}`"
+        said, compared = None, f"{lacking} has no {main} to compare"
     # Passing but worse than the base is worth a reviewer's second look.
     icon = "❌" if failures else "⚠️" if said == "worse" else "✅"
     return f"### {icon} {gate_says}; {compared}"
