@@ -189,8 +189,7 @@ def test_markdown_shows_diffs_stages_and_note() -> None:
             "regression",
             None,
             {"rmse": 75.0, "mae": 45.0, "r2": 0.5},
-            "### ❌ Fails the quality gate (rmse = 75.0000, above the maximum 70.0); "
-            "`main` has no rmse to compare",
+            "### ❌ Fails the quality gate (rmse = 75.0000, above the maximum 70.0); `main` has no rmse to compare",
             id="no-base",
         ),
     ],

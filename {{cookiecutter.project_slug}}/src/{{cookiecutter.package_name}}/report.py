@@ -4,12 +4,14 @@
 
 `<out>/report.md` opens with a verdict: does the workspace pass the quality gate (params.yaml
 `gate`, from conf/), and is it better, the same or worse than the base on the task's main
-metric. Then the metrics of both (reports/metrics.json, kept in git, so the base's is read
-with `git show`), `dvc params diff` against the base, the stages that the saved `dvc repro`
-output shows as run, restored from the run-cache or unchanged, an optional `--note`, and the
-list of PNG plots under `<out>/plots/` that overlay the base revision's plot tables
-(reports/plots/*.csv, also kept in git) on the workspace's. PNGs rather than `dvc plots` HTML,
-because that HTML loads vega from a CDN and shows nothing offline or in a CI artifact.
+metric. Then the metrics of both, each change judged by the metric's direction; `dvc params
+diff` against the base; for classification, the confusion matrix and per-class scores; the top
+features by importance, with bars in plain text; the stages that the saved `dvc repro` output
+shows as run, restored from the run-cache or unchanged; an optional `--note`; and the list of
+PNG plots under `<out>/plots/` that overlay the base's plot tables on the workspace's. PNGs
+rather than `dvc plots` HTML, because that HTML loads vega from a CDN and shows nothing offline
+or in a CI artifact. The base's metrics and plot tables (reports/, kept in git) are read with
+`git show`. Long tables are cut, so that the report fits in a comment.
 
 report.md names the plots but embeds none: CI posts it as a pull-request comment and a job
 summary, where a relative image path resolves against the pull request's page and breaks,
