@@ -14,15 +14,13 @@ from __future__ import annotations
 import ast
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import cmarkgfm
 import pytest
 import yaml
 from act import GitHub, Play
-from cmarkgfm.cmark import Options
+from rendered import GITHUB_COMMENT_LIMIT, image_sources, sections, to_html
 
 from conftest import run
 
@@ -283,19 +281,7 @@ def test_pr_report_keeps_one_comment_and_edits_only_its_own(
     body = our_comment(pull_request, comments)  # exactly one, found by its hidden marker
     assert "model.C" in body and "0.05" in body, "the changed hyperparameter"
     assert "accuracy" in body and "- Ran: " in body, "a metrics delta, and which stages ran"
-    assert len(body) < 65_536, "GitHub's limit for a comment"
-
-
-class Images(HTMLParser):
-    """Every <img> in rendered HTML, with its src."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sources: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            self.sources.append(dict(attrs).get("src") or "")
+    assert len(body) < GITHUB_COMMENT_LIMIT
 
 
 def test_the_comment_renders_on_github_with_no_broken_image(
@@ -304,13 +290,16 @@ def test_the_comment_renders_on_github_with_no_broken_image(
     """cmark-gfm is GitHub's renderer. A relative image src resolves against the PR's page and
     breaks, a data: URI is stripped, and there is no API to upload one: the PNGs stay in the artifact."""
     body = our_comment(pull_request, comments)
-    html = cmarkgfm.github_flavored_markdown_to_html(body, options=Options.CMARK_OPT_UNSAFE)
-    images = Images()
-    images.feed(html)
-    assert images.sources == [], f"images GitHub would show broken: {images.sources}"
+    html = to_html(body)
+    assert image_sources(html) == [], "images GitHub would show broken"
     assert not re.search(r"!\[[^\]]*\]\(", body), "no Markdown image syntax"
-    assert html.startswith(marker(pull_request["project"])), "the marker is an HTML comment: GitHub shows nothing"
-    assert html.count("<table>") >= 2 and "|---" not in html, "the params and metrics diffs render as tables"
+    # The marker is an HTML comment, which GitHub shows as nothing: the verdict is the first line a reviewer reads.
+    assert html.startswith(marker(pull_request["project"]) + "\n<h3>✅ Passes the quality gate; better than <code>")
+    shown = sections(html)
+    for heading in ("Metrics", "Parameters", "Confusion matrix", "Per class", "Top features"):
+        assert "<table>" in shown[heading], f"{heading} renders as a table"
+    assert "|---" not in html and "| ---" not in html, "no table left as text"
+    assert len(body) < GITHUB_COMMENT_LIMIT
 
 
 def test_the_plots_are_pngs_in_the_artifact_and_named(

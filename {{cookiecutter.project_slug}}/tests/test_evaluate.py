@@ -2,14 +2,14 @@
 
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.features import build_preprocessor
 from {{ cookiecutter.package_name }}.metrics import classification_metrics, regression_metrics
 from {{ cookiecutter.package_name }}.params import ModelParams
-from {{ cookiecutter.package_name }}.plots import classification_plots, feature_importance, regression_plots
+from {{ cookiecutter.package_name }}.plots import classification_plots, feature_importance, feature_names, regression_plots
 from {{ cookiecutter.package_name }}.train import train
 
 
@@ -56,11 +56,22 @@ def test_feature_importance_of_a_tree_model(regression_frame: pd.DataFrame, regr
     pipeline = train(regression_frame, "target", regressor)
     features, targets = split_target(regression_frame)
     table = feature_importance(pipeline, features, targets)
-    assert list(table.columns) == ["feature", "importance"]
-    # One row per encoded feature: two numeric columns and one per colour.
-    assert {"numeric__size", "numeric__count", "categorical__colour_red"} <= set(table["feature"])
-    assert len(table) == 5
+    assert list(table.columns) == ["feature", "importance", "measure"]
+    # One row per encoded feature: two numeric columns and one per colour, without the
+    # ColumnTransformer's `numeric__`/`categorical__` prefixes.
+    assert sorted(table["feature"]) == ["colour_blue", "colour_green", "colour_red", "count", "size"]
     assert table["importance"].is_monotonic_decreasing
+    assert set(table["measure"]) == {"impurity decrease"}
+
+
+def test_feature_names_keep_their_prefixes_when_short_ones_would_clash(regression_frame: pd.DataFrame) -> None:
+    """A numeric column `colour_red` and the one-hot column of `colour` = red would both be `colour_red`."""
+    frame = regression_frame.assign(colour_red=1.0)
+    features, targets = split_target(frame)
+    pipeline = Pipeline([("preprocess", build_preprocessor()), ("model", Ridge())]).fit(features, targets)
+    names = feature_names(pipeline)
+    assert {"numeric__colour_red", "categorical__colour_red"} <= set(names)
+    assert len(set(names)) == len(names)
 
 
 def test_feature_importance_of_a_linear_model(regression_frame: pd.DataFrame) -> None:
@@ -68,6 +79,15 @@ def test_feature_importance_of_a_linear_model(regression_frame: pd.DataFrame) ->
     pipeline = Pipeline([("preprocess", build_preprocessor()), ("model", Ridge())]).fit(features, targets)
     table = feature_importance(pipeline, features, targets)
     assert (table["importance"] >= 0).all()
+    assert set(table["measure"]) == {"|coefficient|"}
+
+
+def test_feature_importance_of_a_multiclass_linear_model(multiclass_frame: pd.DataFrame) -> None:
+    features, labels = split_target(multiclass_frame)
+    pipeline = Pipeline([("preprocess", build_preprocessor()), ("model", LogisticRegression())]).fit(features, labels)
+    table = feature_importance(pipeline, features, labels)
+    assert "size" in set(table["feature"])
+    assert set(table["measure"]) == {"mean |coefficient| over classes"}
 
 
 def test_permutation_importance_without_coefficients(regression_frame: pd.DataFrame) -> None:
@@ -77,3 +97,4 @@ def test_permutation_importance_without_coefficients(regression_frame: pd.DataFr
     table = feature_importance(pipeline.fit(features, targets), features, targets)
     assert sorted(table["feature"]) == sorted(features.columns)
     assert table["importance"].is_monotonic_decreasing
+    assert set(table["measure"]) == {"permutation score drop"}

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 # What evaluate writes to reports/metrics.json for each task. The quality gate (conf/config.yaml
 # `gate`) may bound only these; add a new metric here, with its direction, when you compute one.
 TASK_METRICS = {"classification": ("accuracy", "f1", "roc_auc"), "regression": ("rmse", "mae", "r2")}
-# Scores, where higher is better; every other metric is an error, where lower is better.
+# Scores, where higher is better, and errors, where lower is better.
 HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "r2"})
+LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 
 
 def higher_is_better(metric: str) -> bool:

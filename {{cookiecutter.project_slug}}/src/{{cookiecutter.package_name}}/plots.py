@@ -38,22 +38,38 @@ def regression_plots(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Ser
     }
 
 
-def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
-    """Importance per feature, highest first.
+def feature_names(pipeline: Pipeline) -> list[str]:
+    """The names of the columns the preprocessing outputs, as the data calls them.
 
-    The estimator's own measure where it has one (feature_importances_, or |coef_|
-    for linear models, per encoded column); otherwise permutation importance on
-    the held-out data, per input column.
+    The ColumnTransformer prefixes each with its transformer's name (`numeric__size`,
+    `categorical__colour_red`). The prefix is dropped unless two names would then clash
+    (a numeric column `colour_red` beside a one-hot `colour` = red); step names cannot
+    contain `__`, so the first `__` ends the prefix.
+    """
+    prefixed = list(pipeline[:-1].get_feature_names_out())
+    short = [name.split("__", 1)[-1] for name in prefixed]
+    return short if len(set(short)) == len(short) else prefixed
+
+
+def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
+    """Importance per feature, highest first, with the measure it is in (the `measure` column).
+
+    The estimator's own measure where it has one (feature_importances_, the impurity
+    decrease of tree models, or |coef_| for linear models, whose inputs are scaled),
+    per encoded column; otherwise permutation importance on the held-out data, per
+    input column.
     """
     estimator = pipeline[-1]
     if hasattr(estimator, "feature_importances_"):
-        names, importance = pipeline[:-1].get_feature_names_out(), estimator.feature_importances_
+        names, importance, measure = feature_names(pipeline), estimator.feature_importances_, "impurity decrease"
     elif hasattr(estimator, "coef_"):
-        names, importance = pipeline[:-1].get_feature_names_out(), np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
+        coefficients = np.abs(np.atleast_2d(estimator.coef_))
+        names, importance = feature_names(pipeline), coefficients.mean(axis=0)
+        measure = "|coefficient|" if len(coefficients) == 1 else "mean |coefficient| over classes"
     else:
         from sklearn.inspection import permutation_importance
 
         permuted = permutation_importance(pipeline, features, targets, n_repeats=5, random_state=0)
-        names, importance = features.columns, permuted.importances_mean
-    table = pd.DataFrame({"feature": names, "importance": importance})
+        names, importance, measure = list(features.columns), permuted.importances_mean, "permutation score drop"
+    table = pd.DataFrame({"feature": names, "importance": importance, "measure": measure})
     return table.sort_values("importance", ascending=False, ignore_index=True)

@@ -2,12 +2,16 @@
 
     python -m {{ cookiecutter.package_name }}.ops.report --base origin/main --repro-log reports/repro.log --out pr-report
 
-`<out>/report.md` holds `dvc params diff` and `dvc metrics diff` against the base, the stages
-that the saved `dvc repro` output shows as run, restored from the run-cache or unchanged, an
-optional `--note`, and the list of PNG plots under `<out>/plots/` that overlay the base
-revision's plot tables (reports/plots/*.csv, kept in git) on the workspace's. PNGs rather than
-`dvc plots` HTML, because that HTML loads vega from a CDN and shows nothing offline or in a CI
-artifact.
+`<out>/report.md` opens with a verdict: does the workspace pass the quality gate (params.yaml
+`gate`, from conf/), and is it better, the same or worse than the base on the task's main
+metric. Then the metrics of both, each change judged by the metric's direction; `dvc params
+diff` against the base; for classification, the confusion matrix and per-class scores; the top
+features by importance, with bars in plain text; the stages that the saved `dvc repro` output
+shows as run, restored from the run-cache or unchanged; an optional `--note`; and the list of
+PNG plots under `<out>/plots/` that overlay the base's plot tables on the workspace's. PNGs
+rather than `dvc plots` HTML, because that HTML loads vega from a CDN and shows nothing offline
+or in a CI artifact. The base's metrics and plot tables (reports/, kept in git) are read with
+`git show`. Long tables are cut, so that the report fits in a comment.
 
 report.md names the plots but embeds none: CI posts it as a pull-request comment and a job
 summary, where a relative image path resolves against the pull request's page and breaks,
@@ -17,17 +21,23 @@ summary, where a relative image path resolves against the pull request's page an
 
 import argparse
 import io
+import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ProjectError, run_stage
-from ..paths import PLOTS_DIR
-from .report_plots import PLOT_TITLES, render_plots
+from ..metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
+from ..params import load_params
+from ..paths import METRICS, PLOTS_DIR
+from .gate import gate_failures, read_metrics
+from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
 
 
 class ReportError(ProjectError):
@@ -47,6 +57,17 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was cap
 PR_REPORT_MARKER = "<!-- reproduce-pr-report -->"
 # Where CI puts the PNGs: reproduce.yml uploads the report directory as this artifact.
 ARTIFACT_NAME = "pr-report"
+# Metrics show with this many decimals; a change too small to show is "same".
+DECIMALS = 4
+# Bars in plain text: one to eight eighths of a character cell; the largest value is BAR_WIDTH cells.
+BAR_EIGHTHS = "▏▎▍▌▋▊▉█"
+BAR_WIDTH = 10
+# Classes shown in the confusion and per-class tables: a matrix grows with their square.
+MAX_CLASSES = 20
+MAX_PARAMS = 50  # rows of the parameter changes shown
+# GitHub cuts a comment or a pull request's body at 65,536 characters. pr-report.yml counts the
+# bytes (never fewer than the characters) and adds a line: the report keeps well under.
+MAX_BYTES = 60_000
 
 
 @dataclass
@@ -92,21 +113,25 @@ def resolve_revision(base: str) -> str:
     return result.stdout.strip()
 
 
-def dvc_diff(kind: str, base: str) -> str:
-    """`dvc params diff` or `dvc metrics diff` of base against the workspace, as a Markdown table."""
-    result = _run(sys.executable, "-m", "dvc", kind, "diff", base, "--md")
+def params_diff(base: str) -> str:
+    """`dvc params diff` of base against the workspace, as a Markdown table."""
+    result = _run(sys.executable, "-m", "dvc", "params", "diff", base, "--md")
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
-        raise ReportError(f"`dvc {kind} diff {base}` failed: {lines[-1]}")
+        raise ReportError(f"`dvc params diff {base}` failed: {lines[-1]}")
     return result.stdout.strip()
 
 
-def read_base_table(base: str, path: Path) -> pd.DataFrame | None:
-    """A plot table as committed at base, or None when it is not there (e.g. a new plot)."""
+def read_base_file(base: str, path: Path) -> str | None:
+    """A file as committed at base, or None when it is not there (e.g. a new plot)."""
     result = subprocess.run(["git", "show", f"{base}:./{path.as_posix()}"], capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not result.stdout.strip():
-        return None
-    return pd.read_csv(io.StringIO(result.stdout))
+    return result.stdout if result.returncode == 0 and result.stdout.strip() else None
+
+
+def read_base_table(base: str, path: Path) -> pd.DataFrame | None:
+    """A plot table as committed at base, or None when it is not there."""
+    text = read_base_file(base, path)
+    return None if text is None else pd.read_csv(io.StringIO(text))
 
 
 def read_tables(base: str, plots_dir: Path = PLOTS_DIR) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
@@ -126,48 +151,273 @@ def read_tables(base: str, plots_dir: Path = PLOTS_DIR) -> tuple[dict[str, pd.Da
 # --- the Markdown ---------------------------------------------------------------------------------
 
 
-def _table_or(text: str, empty: str) -> str:
-    """DVC's Markdown table, or `empty` when it has no rows (DVC then prints only the header)."""
-    rows = [line for line in text.splitlines() if line.startswith("|")]
-    return text if len(rows) > 2 else empty
+@dataclass
+class Comparison:
+    """What the report compares: the base revision and the workspace, and how they were made."""
+
+    base: str  # the revision as the user named it, e.g. origin/main
+    base_commit: str
+    task: str  # classification or regression
+    gate: dict[str, float]  # the quality gate: metric -> bound (gate.py)
+    head_metrics: dict[str, float] | None  # None: not computed yet (no reports/metrics.json)
+    base_metrics: dict[str, float] | None = None  # None: the base has no metrics
+    params_diff: str = ""  # `dvc params diff --md`
+    stages: StageRuns | None = None  # None: no `dvc repro` log
+    repro_log: Path = Path("reports/repro.log")
+    base_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # plot tables by name (read_tables)
+    head_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    plots: list[str] = field(default_factory=list)  # the PNGs written, by name
+    plot_notes: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+    def tables(self, name: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+        """The plot table `name` of the base and of the workspace; None where one has none."""
+        return self.base_tables.get(name), self.head_tables.get(name)
+
+
+def params_section(params_diff: str, base: str) -> list[str]:
+    """DVC's table of changed parameters, its first MAX_PARAMS rows; a line when it has none."""
+    table = [line for line in params_diff.splitlines() if line.startswith("|")]  # header, rule, rows
+    if len(table) <= 2:
+        return ["No parameter changes."]
+    left_out = len(table) - 2 - MAX_PARAMS
+    if left_out <= 0:
+        return table
+    return [*table[: 2 + MAX_PARAMS], "", f"{left_out} more changed parameters left out: `dvc params diff {base}`."]
 
 
 def _names(names: list[str]) -> str:
     return ", ".join(f"`{name}`" for name in names) if names else "none"
 
 
-def render_markdown(
-    base: str,
-    base_commit: str,
-    params_diff: str,
-    metrics_diff: str,
-    stages: StageRuns | None,
-    repro_log: Path,
-    plots: list[str],
-    plot_notes: dict[str, str],
-    note: str | None = None,
-) -> str:
-    """The report: marker, title, optional note, parameter and metric changes, stages, then the plots' files."""
-    lines = [PR_REPORT_MARKER, f"# Pull-request report: workspace against `{base}`", ""]
-    lines += [f"Base `{base}` is commit `{base_commit[:12]}`; values below compare it with this workspace.", ""]
-    if note:
-        lines += [f"> **Note:** {note}", ""]
-    lines += ["## Parameters", "", _table_or(params_diff, "No parameter changes."), ""]
-    lines += ["## Metrics", "", _table_or(metrics_diff, "No metric changes."), ""]
+def _cell(text: object) -> str:
+    """Text that stays in its table cell: a `|` would end the cell, a newline the table."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
+    """A Markdown table of cells already escaped (_cell); `align` holds l or r per column (default: l)."""
+    rule = ["---:" if side == "r" else "---" for side in align.ljust(len(header), "l")]
+    return ["| " + " | ".join(row) + " |" for row in [header, rule, *rows]]
+
+
+def bar(value: float, largest: float) -> str:
+    """value as a bar of eighth-character steps, BAR_WIDTH characters long at `largest`; empty if not positive."""
+    if value <= 0 or largest <= 0:
+        return ""
+    eighths = round(value / largest * BAR_WIDTH * 8)
+    return BAR_EIGHTHS[-1] * (eighths // 8) + (BAR_EIGHTHS[eighths % 8 - 1] if eighths % 8 else "")
+
+
+def outcome(metric: str, base: float, head: float) -> str | None:
+    """better, same or worse by the metric's direction; None for a metric of unknown direction."""
+    delta = round(head - base, DECIMALS)
+    if delta == 0:
+        return "same"
+    if metric not in HIGHER_IS_BETTER | LOWER_IS_BETTER:
+        return None
+    return "better" if (delta > 0) == (metric in HIGHER_IS_BETTER) else "worse"
+
+
+def verdict(comparison: Comparison) -> str:
+    """One line: the quality gate's outcome, then the task's main metric against the base."""
+    head, base, gate = comparison.head_metrics, comparison.base_metrics or {}, comparison.gate
+    if head is None:
+        return f"### ❔ No metrics in the workspace: run `make repro` to write `{METRICS}`"
+    failures = gate_failures(head, gate)
+    gate_says = "Passes the quality gate" if gate else "No quality gate is set"
+    if failures:
+        gate_says = f"Fails the quality gate ({'; '.join(failures)})"
+    main = TASK_METRICS[comparison.task][0]  # accuracy, or rmse
+    if main in head and main in base:
+        said = outcome(main, base[main], head[main])
+        against = "the same as" if said == "same" else f"{said} than"
+        values = f"{base[main]:.{DECIMALS}f} → {head[main]:.{DECIMALS}f}"
+        compared = f"{against} `{comparison.base}` on {main} ({values})"
+    else:
+        lacking = "the workspace" if main not in head else f"`{comparison.base}`"
+        said, compared = None, f"{lacking} has no {main} to compare"
+    # Passing but worse than the base is worth a reviewer's second look.
+    icon = "❌" if failures else "⚠️" if said == "worse" else "✅"
+    return f"### {icon} {gate_says}; {compared}"
+
+
+def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> str:
+    """The metric's bound in the gate, marked when the workspace misses it; empty if it has none."""
+    if metric not in gate:
+        return ""
+    bound = f"{'≥' if higher_is_better(metric) else '≤'} {gate[metric]:g}"
+    return f"**fails** {bound}" if gate_failures(head, {metric: gate[metric]}) else bound
+
+
+def metrics_section(comparison: Comparison) -> list[str]:
+    """Each metric: base, workspace, the change by the metric's direction, and its gate bound."""
+    head, base = comparison.head_metrics or {}, comparison.base_metrics or {}
+    if not head and not base:
+        return [f"No `{METRICS}` in the base or the workspace."]
+    names, task_metrics = head.keys() | base.keys(), TASK_METRICS[comparison.task]
+    rows = []
+    # The task's metrics first, the main one on top (accuracy, or rmse), then any others.
+    for metric in [name for name in task_metrics if name in names] + sorted(names - set(task_metrics)):
+        arrow = " ↑" if metric in HIGHER_IS_BETTER else " ↓" if metric in LOWER_IS_BETTER else ""
+        shown = [f"{values[metric]:.{DECIMALS}f}" if metric in values else "—" for values in (base, head)]
+        difference = ""
+        if metric in base and metric in head:
+            delta = head[metric] - base[metric]
+            said = outcome(metric, base[metric], head[metric])
+            difference = said if said == "same" else f"{said or ''} {delta:+.{DECIMALS}f}".strip()
+        rows.append([metric + arrow, *shown, difference, _gate_cell(metric, head, comparison.gate)])
+    header = ["metric", f"base `{comparison.base}`", "workspace", "change", "gate"]
+    legend = f"From `{METRICS}`. ↑ higher is better, ↓ lower is better; the gate is `gate` in `conf/config.yaml`."
+    return [*_table(header, rows, "lrrll"), "", legend]
+
+
+def _importance(value: float, largest: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.{DECIMALS}f} {bar(value, largest)}"
+
+
+def importance_section(base: pd.DataFrame | None, head: pd.DataFrame | None, base_name: str) -> list[str]:
+    """The top features by importance, each version's as a number and a bar; the header names the measure."""
+    labelled = {f"base `{base_name}`": base, "workspace": head}
+    tables = {label: table for label, table in labelled.items() if table is not None}
+    if not tables:
+        return []
+    ranked = list(tables.values())[-1]  # the workspace's ranking, or the base's if the workspace has none
+    top = list(ranked.nlargest(TOP_FEATURES, "importance").feature)
+    columns = {label: table.set_index("feature").importance.reindex(top) for label, table in tables.items()}
+    measures = {label: importance_measure(table) for label, table in tables.items()}
+    largest = {label: values.max() for label, values in columns.items()}
+    if len(set(measures.values())) == 1:  # one measure: one scale, so the bars of both compare
+        largest = dict.fromkeys(largest, pd.concat(columns.values()).max())
+    rows = [
+        [str(rank), _cell(feature), *(_importance(columns[label][feature], largest[label]) for label in columns)]
+        for rank, feature in enumerate(top, start=1)
+    ]
+    header = ["#", "feature", *(f"{label}: {_cell(measures[label])}" for label in columns)]
+    said = f"All {len(top)} features, most important first."
+    if len(ranked) > len(top):
+        said = (
+            f"The {len(top)} most important of {len(ranked)} features; "
+            f"{len(ranked) - len(top)} left out (all are in `{PLOTS_DIR}/feature_importance.csv`)."
+        )
+    return [said, "", *_table(header, rows, "rl")]
+
+
+def confusion_counts(pairs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Counts of the (actual, predicted) pairs evaluate writes: a row per actual class, a column per predicted."""
+    counts = pd.crosstab(pairs.actual.astype(str), pairs.predicted.astype(str))
+    return counts.reindex(index=labels, columns=labels, fill_value=0)
+
+
+def per_class(counts: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall, F1 and support of each class of a confusion matrix; NaN where undefined (0 / 0)."""
+    right = pd.Series(np.diag(counts), index=counts.index)
+    predicted, actual = counts.sum(axis=0), counts.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "precision": right / predicted.replace(0, np.nan),
+            "recall": right / actual.replace(0, np.nan),
+            "F1": 2 * right / (predicted + actual).replace(0, np.nan),  # = 2PR / (P + R)
+            "support": actual,
+        }
+    )
+
+
+def _formatted(scores: pd.DataFrame) -> pd.DataFrame:
+    """per_class() as table cells: scores to DECIMALS, support as a count, — where undefined."""
+    cells = scores.drop(columns="support").map(lambda value: "—" if pd.isna(value) else f"{value:.{DECIMALS}f}")
+    return cells.assign(support=scores.support.astype(str))
+
+
+def _with_base(
+    head: pd.DataFrame, base: pd.DataFrame | None, cells: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    """The `cells` of the workspace's frame, with the base's where it shows differently: `52 (was 50)`."""
+    shown = cells(head)
+    if base is None:
+        return shown
+    was = cells(base)
+    return shown.where(shown == was, shown + " (was " + was + ")")
+
+
+def _frame_table(frame: pd.DataFrame, corner: str) -> list[str]:
+    """A frame of cells as a Markdown table: the index as the first column, the others right-aligned."""
+    rows = [[_cell(label), *cells] for label, cells in zip(frame.index, frame.to_numpy().tolist(), strict=True)]
+    return _table([corner, *map(_cell, frame.columns)], rows, "l" + "r" * len(frame.columns))
+
+
+def classification_sections(base: pd.DataFrame | None, head: pd.DataFrame | None) -> list[str]:
+    """The confusion matrix and per-class scores from the workspace's pairs, with the base's where they differ."""
+    if head is None:
+        return []
+    pairs = pd.concat([table for table in (base, head) if table is not None])
+    labels = sorted(set(pairs.actual.astype(str)) | set(pairs.predicted.astype(str)))
+    counts = confusion_counts(head, labels)
+    base_counts = None if base is None else confusion_counts(base, labels)
+    shown, cut = labels, []
+    if len(labels) > MAX_CLASSES:  # the most frequent in the test set, in label order
+        shown = sorted(counts.sum(axis=1).nlargest(MAX_CLASSES).index)
+        cut = [f"The {len(shown)} most frequent of {len(labels)} classes; {len(labels) - len(shown)} left out.", ""]
+    matrix = _with_base(counts, base_counts, lambda frame: frame.astype(str)).loc[shown, shown]
+    for label in shown:
+        matrix.at[label, label] = f"**{matrix.at[label, label]}**"  # the diagonal: right predictions
+    scores = _with_base(counts, base_counts, lambda frame: _formatted(per_class(frame)))
+    return [
+        "## Confusion matrix",
+        "",
+        *cut,
+        "Test-set counts of the workspace, a row per actual class; `(was N)` is the base's count where it differs.",
+        "",
+        *_frame_table(matrix, "actual ↓ predicted →"),
+        "",
+        "## Per class",
+        "",
+        *cut,
+        *_frame_table(scores.loc[shown], "class"),
+        "",
+    ]
+
+
+def fit(report: str, limit: int = MAX_BYTES) -> str:
+    """The report if it fits in `limit` bytes of UTF-8; else its first lines that do, and a line naming what was cut."""
+    if len(report.encode()) <= limit:
+        return report
+    lines, kept, size = report.splitlines(), 0, 500  # room for the closing line
+    while size + len(lines[kept].encode()) + 1 <= limit:
+        size += len(lines[kept].encode()) + 1
+        kept += 1
+    dropped = [line.removeprefix("## ") for line in lines[kept:] if line.startswith("## ")]
+    cut = ", ".join(["the rest of this section", *dropped])
+    return "\n".join([*lines[:kept], "", f"**Cut to fit a pull-request comment:** {cut}."])
+
+
+def render_markdown(comparison: Comparison) -> str:
+    """The report: marker, verdict, note, metrics, parameter changes, stages, then the plots' files."""
+    c = comparison
+    lines = [PR_REPORT_MARKER, verdict(c), ""]
+    lines += [f"Pull-request report: the workspace against base `{c.base}`, commit `{c.base_commit[:12]}`.", ""]
+    if c.note:
+        lines += [f"> **Note:** {c.note}", ""]
+    lines += ["## Metrics", "", *metrics_section(c), ""]
+    lines += ["## Parameters", "", *params_section(c.params_diff, c.base), ""]
+    lines += classification_sections(*c.tables("confusion"))
+    features = importance_section(*c.tables("feature_importance"), c.base)
+    if features:
+        lines += ["## Top features", "", *features, ""]
     lines += ["## Stages", ""]
-    if stages is None:
-        lines += [f"No `dvc repro` log at `{repro_log}`: run `make repro 2>&1 | tee {repro_log}` first.", ""]
+    if c.stages is None:
+        lines += [f"No `dvc repro` log at `{c.repro_log}`: run `make repro 2>&1 | tee {c.repro_log}` first.", ""]
     else:
         lines += [
-            f"From the `dvc repro` log `{repro_log}`:",
+            f"From the `dvc repro` log `{c.repro_log}`:",
             "",
-            f"- Ran: {_names(stages.ran)}",
-            f"- Restored from the run-cache: {_names(stages.cached)}",
-            f"- Unchanged: {_names(stages.unchanged)}",
+            f"- Ran: {_names(c.stages.ran)}",
+            f"- Restored from the run-cache: {_names(c.stages.cached)}",
+            f"- Unchanged: {_names(c.stages.unchanged)}",
             "",
         ]
     lines += ["## Plots", ""]
-    if not plots:
+    if not c.plots:
         lines += [f"No plot tables under `{PLOTS_DIR}/`.", ""]
     else:
         # Named, never embedded: an image in a comment or job summary would show as broken.
@@ -177,11 +427,11 @@ def render_markdown(
             "comment cannot show them).",
             "",
         ]
-        for name in plots:
-            note = f" {plot_notes[name]}" if name in plot_notes else ""
+        for name in c.plots:
+            note = f" {c.plot_notes[name]}" if name in c.plot_notes else ""
             lines.append(f"- {PLOT_TITLES[name]}: `plots/{name}.png`.{note}")
         lines.append("")
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def main() -> None:
@@ -193,18 +443,32 @@ def main() -> None:
     args = parser.parse_args()
 
     commit = resolve_revision(args.base)  # fail fast, before any slow work
-    params_diff, metrics_diff = dvc_diff("params", args.base), dvc_diff("metrics", args.base)
+    params = load_params()
+    base_metrics = read_base_file(args.base, METRICS)
     log: Path = args.repro_log
-    stages = parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None
     base_tables, head_tables = read_tables(args.base)
     plots = render_plots(base_tables, head_tables, args.out / "plots", base_label=f"base ({args.base})")
-    plot_notes = {
-        name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
-        for name in plots
-        if (name in base_tables) != (name in head_tables)
-    }
-    report = render_markdown(args.base, commit, params_diff, metrics_diff, stages, log, plots, plot_notes, args.note)
-    (args.out / "report.md").write_text(report, encoding="utf-8")
+    comparison = Comparison(
+        base=args.base,
+        base_commit=commit,
+        task=params.task,
+        gate=params.gate,
+        head_metrics=read_metrics() if METRICS.exists() else None,
+        base_metrics=None if base_metrics is None else json.loads(base_metrics),
+        params_diff=params_diff(args.base),
+        stages=parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None,
+        repro_log=log,
+        base_tables=base_tables,
+        head_tables=head_tables,
+        plots=plots,
+        plot_notes={
+            name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
+            for name in plots
+            if (name in base_tables) != (name in head_tables)
+        },
+        note=args.note,
+    )
+    (args.out / "report.md").write_text(render_markdown(comparison), encoding="utf-8")
     print(f"report: wrote {args.out / 'report.md'} with {len(plots)} plots")
 
 

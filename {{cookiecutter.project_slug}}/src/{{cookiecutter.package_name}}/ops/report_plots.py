@@ -104,6 +104,11 @@ def draw_predictions(base: pd.DataFrame | None, head: pd.DataFrame | None, base_
     return fig
 
 
+def importance_measure(table: pd.DataFrame) -> str:
+    """What a feature-importance table measures (its `measure` column); plain "importance" if it does not say."""
+    return str(table["measure"].iloc[0]) if "measure" in table and len(table) else "importance"
+
+
 def draw_feature_importance(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> Any:
     """The workspace's top features as horizontal bars, each paired with its base importance."""
     plt = _pyplot()
@@ -118,7 +123,11 @@ def draw_feature_importance(base: pd.DataFrame | None, head: pd.DataFrame | None
         ax.barh(positions, values, height=height, color=style["color"], label=label)
     ax.set_yticks(range(len(features)), features)
     ax.invert_yaxis()  # most important at the top
-    ax.set(xlabel="importance")
+    measures = [importance_measure(table) for _, table, _ in versions]
+    # A change of model kind changes the measure too (|coefficient| to impurity decrease): then name each.
+    if len(set(measures)) > 1:
+        measures = [f"{label}: {measure}" for (label, _, _), measure in zip(versions, measures, strict=True)]
+    ax.set(xlabel="; ".join(dict.fromkeys(measures)))
     ax.legend(loc="lower right")
     return fig
 

@@ -1,0 +1,124 @@
+"""The pull-request report of real changes, rendered as GitHub renders a comment.
+
+A classification bake with two pull requests against its trained main, one that
+improves the model and one that breaks the quality gate, and a regression bake
+with one. Each report is rendered with cmark-gfm (tests/rendered.py): the verdict
+is the first line shown, the sections are tables, no image is embedded, and the
+whole fits in a comment. tests/test_workflows.py posts the same report under act.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from baked import Project, trained_bake
+from rendered import GITHUB_COMMENT_LIMIT, image_sources, sections, table_rows, to_html
+
+from conftest import run
+
+pytestmark = pytest.mark.e2e
+
+MARKER = "<!-- reproduce-pr-report -->"  # = PR_REPORT_MARKER in report.py (test_workflows.py reads it from there)
+
+
+def pull_request(project: Project, branch: str, config: str, old: str, new: str) -> str:
+    """A branch from main that edits a model's config, reproduced and committed; its report against main."""
+    run("git", "switch", "--quiet", "-c", branch, "main", cwd=project.path)
+    path = project.path / config
+    path.write_text(path.read_text().replace(old, new))
+    reproduced = project.make("repro")
+    (project.path / "reports/repro.log").write_text(reproduced.stdout + reproduced.stderr)
+    run("git", "commit", "--quiet", "--no-verify", "--all", "-m", f"{config}: {new}", cwd=project.path)
+    project.make("pr-report", "BASE=main")
+    return (project.path / "pr-report/report.md").read_text()
+
+
+def metrics_at(project: Project, revision: str) -> dict[str, float]:
+    return json.loads(run("git", "show", f"{revision}:reports/metrics.json", cwd=project.path).stdout)
+
+
+def assert_renders_on_github(report: str, tables: list[str]) -> dict[str, str]:
+    """The report as GitHub shows it: verdict first, these sections as tables, no image; its sections' HTML."""
+    html = to_html(report)
+    assert report.startswith(MARKER + "\n### "), "the verdict is the first line after the hidden marker"
+    assert html.startswith(MARKER + "\n<h3>"), "GitHub shows the marker as nothing, then the verdict"
+    assert image_sources(html) == [], "a relative or data: image shows broken on GitHub"
+    shown = sections(html)
+    for heading in tables:
+        assert "<table>" in shown[heading], f"{heading} renders as a table"
+    assert "| ---" not in html, "no table left as text"
+    assert len(report) < GITHUB_COMMENT_LIMIT
+    return shown
+
+
+@pytest.fixture(scope="module")
+def classification(cookies_session, shared_venv: Path) -> Project:
+    return trained_bake(cookies_session, shared_venv)
+
+
+@pytest.fixture(scope="module")
+def improved(classification: Project) -> str:
+    return pull_request(classification, "tune", "conf/model/logistic_regression.yaml", "C: 1.0", "C: 0.05")
+
+
+@pytest.fixture(scope="module")
+def broken(classification: Project, improved: str) -> str:
+    """Regularised so hard that the model predicts one class: accuracy falls below the gate's 0.85."""
+    return pull_request(classification, "break", "conf/model/logistic_regression.yaml", "C: 1.0", "C: 0.0001")
+
+
+def test_an_improvement_passes_and_reads_whole_on_github(classification: Project, improved: str) -> None:
+    base, head = metrics_at(classification, "main"), metrics_at(classification, "tune")
+    assert head["accuracy"] > base["accuracy"], "the scenario: C=0.05 is better on the test split"
+    verdict = improved.splitlines()[1]
+    assert verdict == (
+        f"### ✅ Passes the quality gate; better than `main` on accuracy "
+        f"({base['accuracy']:.4f} → {head['accuracy']:.4f})"
+    )
+    shown = assert_renders_on_github(
+        improved, ["Metrics", "Parameters", "Confusion matrix", "Per class", "Top features"]
+    )
+    assert table_rows(shown["Metrics"])["accuracy ↑"][3].startswith("better +")
+    assert "(was " in shown["Confusion matrix"], "the base's counts where they differ"
+    header = table_rows(shown["Top features"])["#"]
+    assert header[2:] == ["base <code>main</code>: |coefficient|", "workspace: |coefficient|"], "names the measure"
+    assert re.fullmatch(r"[\d.]+ [▏▎▍▌▋▊▉█]+", table_rows(shown["Top features"])["1"][3]), "a bar in plain text"
+
+
+def test_feature_names_have_no_column_transformer_prefix(classification: Project, improved: str) -> None:
+    table = (classification.path / "reports/plots/feature_importance.csv").read_text()
+    for text in (table, improved):
+        assert "numeric__" not in text and "categorical__" not in text
+    assert "worst radius" in table and "worst radius" in improved
+
+
+def test_a_change_that_breaks_the_gate_says_which_bound_first(broken: str) -> None:
+    verdict = broken.splitlines()[1]
+    assert re.fullmatch(
+        r"### ❌ Fails the quality gate \(accuracy = 0\.\d{4}, below the minimum 0\.85\); "
+        r"worse than `main` on accuracy \(0\.\d{4} → 0\.\d{4}\)",
+        verdict,
+    ), verdict
+    shown = assert_renders_on_github(broken, ["Metrics", "Confusion matrix", "Per class", "Top features"])
+    assert table_rows(shown["Metrics"])["accuracy ↑"][4] == "<strong>fails</strong> ≥ 0.85"
+
+
+@pytest.fixture(scope="module")
+def regression(cookies_session, shared_venv: Path) -> tuple[Project, str]:
+    project = trained_bake(cookies_session, shared_venv, task="regression")
+    return project, pull_request(project, "tune", "conf/model/ridge.yaml", "alpha: 1.0", "alpha: 30.0")
+
+
+def test_a_regression_report_compares_errors_lower_is_better(regression: tuple[Project, str]) -> None:
+    project, report = regression
+    base, head = metrics_at(project, "main"), metrics_at(project, "tune")
+    said = "better" if head["rmse"] < base["rmse"] else "worse"
+    assert f"{said} than `main` on rmse ({base['rmse']:.4f} → {head['rmse']:.4f})" in report.splitlines()[1]
+    shown = assert_renders_on_github(report, ["Metrics", "Parameters", "Top features"])
+    metrics = table_rows(shown["Metrics"])
+    assert list(metrics) == ["metric", "rmse ↓", "mae ↓", "r2 ↑"]
+    assert metrics["rmse ↓"][3].startswith(f"{said} ")
+    assert "Confusion matrix" not in shown and "Per class" not in shown, "classification only"
