@@ -55,7 +55,7 @@ REGRESSION_GATE = {"r2": 0.3, "rmse": 70.0}
 def comparison(task: str = "classification", **fields) -> Comparison:
     """A Comparison of main against the workspace, with the task's gate; fields override."""
     gate = CLASSIFICATION_GATE if task == "classification" else REGRESSION_GATE
-    defaults = {"base": "main", "base_commit": "0123456789abcdef", "task": task, "gate": gate, "head_metrics": {}}
+    defaults = {"base": "main", "base_commit": "0123456789abcdef", "head_metrics": {}, "task": task, "gate": gate}
     return Comparison(**(defaults | fields))
 
 
