@@ -67,9 +67,7 @@ def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str, dro
         )
     unknown = [name for name in drop if name not in frame.columns]
     if unknown:
-        raise DataError(
-            f"{source}: data.drop names no such column: {', '.join(unknown)}; the columns are {columns}"
-        )
+        raise DataError(f"{source}: data.drop names no such column: {', '.join(unknown)}; the columns are {columns}")
     if frame.empty:
         raise DataError(f"{source}: no data rows")
     if frame.shape[1] - len(set(drop)) < 2:

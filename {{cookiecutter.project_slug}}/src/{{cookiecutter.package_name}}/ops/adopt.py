@@ -199,7 +199,9 @@ def adopt(file: Path, target: str, drop: Sequence[str], name: str) -> Path:
     current = validate_params(yaml.safe_load(compose()), f"{CONF_DIR}/ composed")
     check_data(file, target, drop, current.task)
     if not NAME.fullmatch(name):
-        raise DataError(f"NAME {name!r}: use lowercase letters, digits and underscores, starting with a letter or digit")
+        raise DataError(
+            f"NAME {name!r}: use lowercase letters, digits and underscores, starting with a letter or digit"
+        )
     conf = CONF_DIR / "data" / f"{name}.yaml"
     if conf.exists() and (yaml.safe_load(conf.read_text(encoding="utf-8")) or {}).get("source") != "csv":
         raise DataError(f"{conf} exists and is not your own data; pick another NAME")
