@@ -228,10 +228,7 @@ def main() -> None:
     dest = adopt(args.file, args.target, args.drop, args.name or default_name(args.file))
     conf = CONF_DIR / "data" / f"{dest.stem}.yaml"
     print(f"data: {dest} tracked by DVC; {conf} selected in {CONFIG}; {PARAMS} recomposed")
-    print(
-        f"Next: make repro, then commit: git add {conf} {CONFIG} {DVC_YAML} {PARAMS} "
-        f"{dest}.dvc {RAW_DIR}/.gitignore dvc.lock && git commit"
-    )
+    print(f"Next: make repro, then commit it all (git add --all; {dest} itself stays in DVC, under {dest}.dvc)")
 
 
 if __name__ == "__main__":
