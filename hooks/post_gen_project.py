@@ -6,8 +6,9 @@ Runs inside the new project directory, after cookiecutter has rendered it:
    on the `runs-on` lines of the workflows' training jobs, and list the custom
    ones for actionlint;
 2. ``git init``, ``dvc init``, configure the DVC remote and DVC's Hydra
-   integration, and put the user's CSV (if any) under DVC;
-3. compose ``params.yaml`` from ``conf/``, lock the dependencies, write the
+   integration;
+3. compose ``params.yaml`` from ``conf/``, put the user's CSV (if any) under
+   DVC (dvc.yaml reads its path from params.yaml), lock the dependencies, write the
    answers file and cruft's state file, and make the first commit;
 4. print the next steps (on stdout, which cookiecutter passes through, also
    under ``--no-input``).
@@ -161,6 +162,10 @@ def init_repositories(answers: dict[str, str]) -> None:
     dvc("config", "hydra.config_dir", "conf")
     if answers["dvc_remote"] != "none":
         dvc("remote", "add", "--default", answers["dvc_remote"], answers["dvc_remote_url"])
+
+
+def track_user_csv(answers: dict[str, str]) -> None:
+    """`dvc add` the user's CSV, after compose_params: DVC reads dvc.yaml, where prepare depends on ${data.path}."""
     if answers["dataset"] == "csv":
         dvc("add", "--quiet", USER_CSV)
 
@@ -275,6 +280,7 @@ def main() -> int:
         write_actionlint_config(answers)
         init_repositories(answers)
         compose_params()
+        track_user_csv(answers)
         run("uv", "lock", "--quiet")
         write_answers(answers)
         write_cruft_state(answers)

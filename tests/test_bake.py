@@ -84,7 +84,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
     # the GTO registry, bundles, and the command that uses them.
     toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
-    toolkit += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb"]
+    toolkit += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb", "adopt"]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
     template_tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
     files |= {f"tests/{path.relative_to(template_tests)}" for path in template_tests.rglob("*.py")}
@@ -237,8 +237,9 @@ def test_models_and_pipeline_fit_the_task(baked) -> None:
     assert forest["_target_"].endswith("Classifier" if classification else "Regressor")
     stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
     assert list(stages) == ["prepare", "train", "evaluate"]
-    if answers["dataset"] == "csv":
-        assert "data/raw/data.csv" in stages["prepare"]["deps"]
+    if answers["dataset"] == "csv":  # the raw file comes from params, so `make data` needs no dvc.yaml edit
+        assert "${data.path}" in stages["prepare"]["deps"]
+        assert params["data"]["path"] == "data/raw/data.csv"
     else:
         assert f"data/raw/{answers['dataset']}.csv" in stages["prepare"]["outs"]
 

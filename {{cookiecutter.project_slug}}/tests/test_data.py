@@ -5,7 +5,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.data import EMBEDDED, load_embedded, read_csv, read_data, validate_frame
+from {{ cookiecutter.package_name }}.data import (
+    EMBEDDED,
+    labelled_rows,
+    load_embedded,
+    read_csv,
+    read_data,
+    validate_frame,
+)
 from {{ cookiecutter.package_name }}.errors import DataError
 
 
@@ -29,10 +36,32 @@ def test_target_without_features(classification_frame: pd.DataFrame) -> None:
         validate_frame(classification_frame[["target"]], "target", "classification", "tiny")
 
 
-def test_missing_target_values(regression_frame: pd.DataFrame) -> None:
+def test_rows_without_a_target_are_left_out(regression_frame: pd.DataFrame) -> None:
     regression_frame.loc[[0, 5], "target"] = float("nan")
-    with pytest.raises(DataError, match="missing in 2 rows"):
-        validate_frame(regression_frame, "target", "regression", "tiny")
+    validate_frame(regression_frame, "target", "regression", "tiny")
+    labelled, left_out = labelled_rows(regression_frame, "target")
+    assert (len(labelled), left_out) == (len(regression_frame) - 2, 2)
+    assert labelled["target"].notna().all()
+
+
+def test_every_row_without_a_target(regression_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="every row lacks the target 'target'"):
+        validate_frame(regression_frame.assign(target=float("nan")), "target", "regression", "tiny")
+
+
+def test_drop_names_unknown_columns(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="data.drop names no such column: id, name; the columns are size"):
+        validate_frame(classification_frame, "target", "classification", "tiny", ("size", "id", "name"))
+
+
+def test_dropping_every_feature(classification_frame: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="no feature columns besides the target 'target' and data.drop"):
+        validate_frame(classification_frame, "target", "classification", "tiny", ("size", "count", "colour"))
+
+
+def test_a_dropped_column_may_hold_dates(regression_frame: pd.DataFrame) -> None:
+    frame = regression_frame.assign(measured=pd.Timestamp("2024-01-01"))
+    validate_frame(frame, "target", "regression", "tiny", ("measured",))
 
 
 def test_datetime_column_is_rejected(regression_frame: pd.DataFrame) -> None:

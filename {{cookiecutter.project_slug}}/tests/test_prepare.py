@@ -4,14 +4,22 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from {{ cookiecutter.package_name }}.errors import DataError
+from {{ cookiecutter.package_name }}.errors import ConfigError, DataError
 from {{ cookiecutter.package_name }}.params import Params, validate_params
-from {{ cookiecutter.package_name }}.prepare import load_raw, split
+from {{ cookiecutter.package_name }}.paths import TEST, TRAIN
+from {{ cookiecutter.package_name }}.prepare import load_raw, main, split
 
 
 def make_params(
-    task: str, *, test_size: float = 0.25, seed: int = 0, stratify: bool = True, path: str = "data.csv"
+    task: str,
+    *,
+    test_size: float = 0.25,
+    seed: int = 0,
+    stratify: bool = True,
+    path: str = "data.csv",
+    drop: tuple[str, ...] = (),
 ) -> Params:
     estimator = "RandomForestClassifier" if task == "classification" else "RandomForestRegressor"
     return validate_params(
@@ -23,6 +31,7 @@ def make_params(
                 "source": "csv",
                 "path": path,
                 "target": "target",
+                "drop": list(drop),
                 "split": {"test_size": test_size, "seed": seed, "stratify": stratify},
             },
             "model": {"name": "random_forest", "_target_": f"sklearn.ensemble.{estimator}"},
@@ -69,3 +78,26 @@ def test_load_raw_reads_the_configured_csv(tmp_path: Path, regression_frame: pd.
     frame, source = load_raw(make_params("regression", path=str(path)))
     assert source == path
     assert frame.shape == regression_frame.shape
+
+
+def test_drop_may_not_name_the_target() -> None:
+    with pytest.raises(ConfigError, match="data.drop lists the target 'target'"):
+        make_params("regression", drop=("target",))
+
+
+def test_main_leaves_out_dropped_columns_and_unlabelled_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, regression_frame: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    regression_frame.assign(id=range(len(regression_frame))).assign(
+        target=lambda frame: frame["target"].mask(frame.index < 3)
+    ).to_csv("data.csv", index=False)
+    Path("params.yaml").write_text(
+        yaml.safe_dump(make_params("regression", drop=("id",)).model_dump(by_alias=True, mode="json")),
+        encoding="utf-8",
+    )
+    main()
+    assert "prepare: left out 3 rows with no target" in capsys.readouterr().out
+    train, test = pd.read_parquet(TRAIN), pd.read_parquet(TEST)
+    assert len(train) + len(test) == len(regression_frame) - 3
+    assert "id" not in train.columns and train["target"].notna().all()

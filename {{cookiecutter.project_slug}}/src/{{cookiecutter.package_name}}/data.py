@@ -4,6 +4,7 @@ Only pandas is imported at module level: scikit-learn's datasets are
 imported when an embedded dataset is actually loaded.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -52,29 +53,57 @@ def read_data(path: Path) -> pd.DataFrame:
         raise DataError(f"{path} is not a readable Parquet file: {err}") from None
 
 
-def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str) -> None:
-    """Raise DataError naming the first reason the frame cannot train a model."""
+def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str, drop: Sequence[str] = ()) -> None:
+    """Raise DataError naming the first reason the frame cannot train a model.
+
+    Rows with no target are allowed (prepare leaves them out); a frame where every row lacks it is not.
+    The columns in drop are not features, so their types do not matter.
+    """
+    columns = ", ".join(map(str, frame.columns))
     if target not in frame.columns:
         raise DataError(
-            f"{source}: target column {target!r} not found; the columns are {', '.join(map(str, frame.columns))}. "
+            f"{source}: target column {target!r} not found; the columns are {columns}. "
             "Set data.target in conf/data/ to one of them."
         )
+    unknown = [name for name in drop if name not in frame.columns]
+    if unknown:
+        raise DataError(f"{source}: data.drop names no such column: {', '.join(unknown)}; the columns are {columns}")
     if frame.empty:
         raise DataError(f"{source}: no data rows")
-    if frame.shape[1] < 2:
-        raise DataError(f"{source}: no feature columns besides the target {target!r}")
-    missing = int(frame[target].isna().sum())
-    if missing:
-        raise DataError(f"{source}: target {target!r} is missing in {missing} rows; drop or fill them")
+    if frame.shape[1] - len(set(drop)) < 2:
+        raise DataError(f"{source}: no feature columns besides the target {target!r} and data.drop")
+    labels = frame[target].dropna()
+    if labels.empty:
+        raise DataError(f"{source}: every row lacks the target {target!r}; label some rows")
     unsupported = [
         str(column)
         for column, dtype in frame.dtypes.items()
         if column != target
+        and column not in drop
         and (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
     ]
     if unsupported:
-        raise DataError(f"{source}: unsupported column types in {', '.join(unsupported)}; use numbers or categories")
-    if task == "regression" and not pd.api.types.is_numeric_dtype(frame[target]):
+        raise DataError(
+            f"{source}: unsupported column types in {', '.join(unsupported)}; use numbers or categories, "
+            "or list them in data.drop"
+        )
+    if task == "regression" and not pd.api.types.is_numeric_dtype(labels):
         raise DataError(f"{source}: regression needs a numeric target, but {target!r} is {frame[target].dtype}")
-    if task == "classification" and frame[target].nunique() < 2:
+    if task == "classification" and labels.nunique() < 2:
         raise DataError(f"{source}: target {target!r} has a single class; classification needs at least two")
+
+
+def check_stratifiable(labels: pd.Series) -> None:
+    """Raise DataError when a class has too few rows for a stratified split."""
+    counts = labels.value_counts()
+    if counts.min() < 2:
+        raise DataError(
+            f"class {counts.idxmin()!r} has a single row, too few to stratify; "
+            "add rows or set data.split.stratify false"
+        )
+
+
+def labelled_rows(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, int]:
+    """The rows that have a target, and how many were left out for lacking one."""
+    labelled = frame[frame[target].notna()]
+    return labelled, len(frame) - len(labelled)

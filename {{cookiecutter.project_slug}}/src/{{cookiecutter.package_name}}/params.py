@@ -31,12 +31,19 @@ class DataParams(_Strict):
     source: Literal["sklearn", "csv"]
     path: str | None = None
     target: str = Field(min_length=1)
+    # Columns kept out of the features: IDs, free text, leakage. prepare rejects names the data lacks.
+    drop: tuple[str, ...] = ()
     split: SplitParams
 
     @model_validator(mode="after")
-    def _csv_needs_path(self) -> "DataParams":
+    def _path_and_drop(self) -> "DataParams":
         if self.source == "csv" and not self.path:
             raise ValueError("data.path is required when data.source is csv")
+        if self.target in self.drop:
+            raise ValueError(f"data.drop lists the target {self.target!r}; it cannot be dropped")
+        repeated = sorted({name for name in self.drop if self.drop.count(name) > 1})
+        if repeated:
+            raise ValueError(f"data.drop lists {', '.join(repeated)} more than once")
         return self
 
 

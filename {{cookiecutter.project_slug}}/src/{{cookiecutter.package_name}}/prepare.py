@@ -3,6 +3,8 @@
 Reads: params `task` and `data`; the user's CSV when data.source is csv; the
 labelled batches in data/labelled/ (`make absorb` puts them there), appended
 to the raw data.
+Leaves out the columns in data.drop (IDs, free text, leakage) and the rows
+with no target, and says how many rows.
 Writes: data/raw/<name>.csv for embedded datasets, and data/prepared/*.parquet.
 """
 
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import load_embedded, read_csv, read_data, validate_frame
+from .data import check_stratifiable, labelled_rows, load_embedded, read_csv, read_data, validate_frame
 from .errors import DataError, run_stage
 from .params import Params, load_params
 from .paths import LABELLED, RAW_DIR, TEST, TRAIN
@@ -47,11 +49,8 @@ def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFra
 
     settings, target = params.data.split, params.data.target
     stratify = frame[target] if settings.stratify and params.task == "classification" else None
-    if stratify is not None and stratify.value_counts().min() < 2:
-        rare = stratify.value_counts().idxmin()
-        raise DataError(
-            f"class {rare!r} has a single row, too few to stratify; add rows or set data.split.stratify false"
-        )
+    if stratify is not None:
+        check_stratifiable(stratify)
     return train_test_split(frame, test_size=settings.test_size, random_state=settings.seed, stratify=stratify)
 
 
@@ -60,7 +59,11 @@ def main() -> None:
     frame, path = load_raw(params)
     frame, joined = with_labelled_batches(frame)
     source = f"{path}" + (f" and {joined} labelled batches in {LABELLED}/" if joined else "")
-    validate_frame(frame, params.data.target, params.task, source)
+    data = params.data
+    validate_frame(frame, data.target, params.task, source, data.drop)
+    frame, left_out = labelled_rows(frame.drop(columns=list(data.drop)), data.target)
+    if left_out:
+        print(f"prepare: left out {left_out} rows with no {data.target}")
     train, test = split(frame, params)
     TRAIN.parent.mkdir(parents=True, exist_ok=True)
     train.to_parquet(TRAIN, index=False)
