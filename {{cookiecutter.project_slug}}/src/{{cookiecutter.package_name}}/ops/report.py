@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProjectError, run_stage
-from ..metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
+from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
 from ..params import load_params
 from ..paths import METRICS, PLOTS_DIR
 from .gate import gate_failures, read_metrics
@@ -51,6 +51,9 @@ _STAGE_LINES = {
     "unchanged": re.compile(r"Stage '([^']+)' didn't change, skipping"),
 }
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was captured from a terminal
+# `[   12.3s] ` before a line: seconds since `dvc repro` started, stamped by scripts/ci_reproduce.sh
+# (DVC prints no durations). A log without stamps, e.g. from `make repro | tee`, gives none.
+_STAMP = re.compile(r"^\[\s*([0-9.]+)s\] ")
 
 # The first line of report.md, hidden when GitHub renders it. pr-report.yml finds the one
 # comment it keeps up to date on a pull request by this line: the two must stay equal.
@@ -77,17 +80,36 @@ class StageRuns:
     ran: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # how long each stage that ran took, if stamped
 
 
 def parse_repro_log(text: str) -> StageRuns:
-    """Sort the stages named in `dvc repro` output into ran, restored from the run-cache and unchanged."""
+    """Sort the stages named in `dvc repro` output into ran, restored from the run-cache and unchanged.
+
+    In a stamped log, a stage that ran took from its `Running stage` line to the next stage's
+    line, or to the log's last line: its command, then DVC saving its outputs.
+    """
     runs = StageRuns()
+    running: tuple[str, float] | None = None  # the stage running, and when it started
+    stamp = last = None  # this line's stamp, and the last one seen
     for line in _ANSI.sub("", text).splitlines():
+        stamped = _STAMP.match(line)
+        stamp = float(stamped.group(1)) if stamped else None
+        last = stamp if stamp is not None else last
         for kind, pattern in _STAGE_LINES.items():
             match = pattern.search(line)
+            if not match:
+                continue
+            if running and stamp is not None and match.group(1) != running[0]:
+                runs.seconds[running[0]] = stamp - running[1]
+                running = None
             names: list[str] = getattr(runs, kind)
-            if match and match.group(1) not in names:
+            if match.group(1) not in names:
                 names.append(match.group(1))
+                if kind == "ran" and stamp is not None:
+                    running = (match.group(1), stamp)
+    if running and last is not None:
+        runs.seconds[running[0]] = last - running[1]
     return runs
 
 
@@ -186,8 +208,11 @@ def params_section(params_diff: str, base: str) -> list[str]:
     return [*table[: 2 + MAX_PARAMS], "", f"{left_out} more changed parameters left out: `dvc params diff {base}`."]
 
 
-def _names(names: list[str]) -> str:
-    return ", ".join(f"`{name}`" for name in names) if names else "none"
+def _names(names: list[str], seconds: dict[str, float] | None = None) -> str:
+    """`a`, `b` (12.3 s): each name, with its duration where `seconds` has one."""
+    seconds = seconds or {}
+    shown = [f"`{name}`" + (f" ({seconds[name]:.1f} s)" if name in seconds else "") for name in names]
+    return ", ".join(shown) if names else "none"
 
 
 def _cell(text: object) -> str:
@@ -269,6 +294,8 @@ def metrics_section(comparison: Comparison) -> list[str]:
         rows.append([metric + arrow, *shown, difference, _gate_cell(metric, head, comparison.gate)])
     header = ["metric", f"base `{comparison.base}`", "workspace", "change", "gate"]
     legend = f"From `{METRICS}`. ↑ higher is better, ↓ lower is better; the gate is `gate` in `conf/config.yaml`."
+    if names & {"roc_auc", "average_precision"}:
+        legend += f" Averaging: {AVERAGING}; the multiclass PNG curves pool every class (micro)."
     return [*_table(header, rows, "lrrll"), "", legend]
 
 
@@ -411,7 +438,8 @@ def render_markdown(comparison: Comparison) -> str:
         lines += [
             f"From the `dvc repro` log `{c.repro_log}`:",
             "",
-            f"- Ran: {_names(c.stages.ran)}",
+            f"- Ran: {_names(c.stages.ran, c.stages.seconds)}",
+            # No time for these: restoring is not training, and the log cannot say how long it took.
             f"- Restored from the run-cache: {_names(c.stages.cached)}",
             f"- Unchanged: {_names(c.stages.unchanged)}",
             "",
