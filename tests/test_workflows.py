@@ -327,7 +327,7 @@ def test_a_failed_reproduction_posts_nothing(pull_request: dict[str, Any]) -> No
 
 
 def test_a_pr_that_breaks_the_gate_fails_the_gate_check_and_still_reports(pull_request: dict[str, Any]) -> None:
-    """C so small the model barely learns: reproduce passes, `quality gate` fails saying why, the comment says so too."""
+    """C so small the model barely learns: reproduce passes; `quality gate` fails saying why, as the comment does."""
     project: Path = pull_request["project"]
     github: GitHub = pull_request["github"]
     make = ("make", f"VENV={pull_request['venv']}")
@@ -350,7 +350,9 @@ def test_a_pr_that_breaks_the_gate_fails_the_gate_check_and_still_reports(pull_r
     assert "### ❌ Fails the quality gate (accuracy = " in report
     reason = re.search(r"accuracy = [0-9.]+, below the minimum [0-9.]+", report)
     assert reason and reason.group() in gate.output, "the check and the verdict give the same reason"
-    posted = github.play("pr-report.yml", "workflow_run", payload=workflow_run(pull_request, played.run_id, "failure", event))
+    posted = github.play(
+        "pr-report.yml", "workflow_run", payload=workflow_run(pull_request, played.run_id, "failure", event)
+    )
     assert posted.results() == {"comment": "success"}, posted
     (comment,) = [c["body"] for c in github.state()["comments"] if c["issue"] == 9]
     assert "Fails the quality gate" in comment
