@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.ops.report import (
     bar,
     classification_sections,
     confusion_counts,
+    data_section,
     fit,
     importance_section,
     metrics_section,
@@ -259,6 +260,33 @@ def test_metrics_table_with_a_metric_on_one_side_only() -> None:
     section = metrics_section(comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.9, "f1": 0.8}))
     assert "| f1 ↑ | — | 0.8000 |  |  |" in section
     assert "| roc_auc" not in "\n".join(section), "a gate metric neither side has is not a row"
+
+
+def test_data_section_lists_changed_files_and_diffs_the_splits() -> None:
+    test = {"rows": 25}
+    base = {"train": {"rows": 100, "class_share": {"a": 0.6, "b": 0.4}, "source": "x"}, "test": test}
+    head = {"train": {"rows": 112, "class_share": {"a": 0.5, "b": 0.5}, "source": "x"}, "test": test}
+    changes = {"added": ["data/labelled/b1.csv"], "modified": ["data/prepared/train.parquet"], "deleted": []}
+    section = data_section(comparison(base_data=base, head_data=head, data_changes=changes))
+    assert section[:3] == [
+        "DVC-tracked files against the base (`dvc diff`):",
+        "- Added: `data/labelled/b1.csv`",
+        "- Modified: `data/prepared/train.parquet`",
+    ]
+    assert "| train.rows | 100 | 112 | +12 |" in section
+    assert "| train.class_share.a | 0.6000 | 0.5000 | -0.1000 |" in section
+    assert "| test.rows | 25 | 25 | same |" in section
+    report = render_markdown(comparison(base_data=base, head_data=head))
+    assert "## Parameters" in report.split("## Data\n\n| split |")[0], "after the parameters, a table"
+
+
+def test_data_section_without_changes_or_summaries() -> None:
+    assert data_section(comparison(data_changes={"added": [], "modified": []})) == ["No DVC-tracked file changed.", ""]
+    assert data_section(comparison(data_changes="`dvc diff main` failed: no cache")) == [
+        "`dvc diff main` failed: no cache",
+        "",
+    ]
+    assert data_section(comparison()) == [], "no section when nothing is known"
 
 
 def test_metrics_footnote_says_how_roc_auc_averages() -> None:
