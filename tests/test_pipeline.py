@@ -76,7 +76,8 @@ class Baseline:
         metrics = project.metrics()
         assert metrics[metric] >= floor, metrics
         classification = project.answers["task"] == "classification"
-        assert set(metrics) == ({"accuracy", "f1", "roc_auc"} if classification else {"rmse", "mae", "r2"})
+        expected = {"accuracy", "f1", "roc_auc", "average_precision"} if classification else {"rmse", "mae", "r2"}
+        assert set(metrics) == expected
         plots = {path.name for path in (project.path / "reports/plots").iterdir()}
         assert plots == PLOTS[project.answers["task"]]
         run("git", "add", "--all", cwd=project.path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,18 @@ MARKER = "<!-- reproduce-pr-report -->"  # = PR_REPORT_MARKER in report.py (test
 
 def pull_request(project: Project, branch: str, config: str, old: str, new: str) -> str:
     """A branch from main that edits a model's config, reproduced and committed; its report against main."""
-    run("git", "switch", "--quiet", "-c", branch, "main", cwd=project.path)
     path = project.path / config
-    path.write_text(path.read_text().replace(old, new))
+    return changed(project, branch, lambda: path.write_text(path.read_text().replace(old, new)))
+
+
+def changed(project: Project, branch: str, change: Callable[[], object]) -> str:
+    """A branch from main with `change` made, reproduced and committed; its report against main."""
+    run("git", "switch", "--quiet", "-c", branch, "main", cwd=project.path)
+    change()
     reproduced = project.make("repro")
     (project.path / "reports/repro.log").write_text(reproduced.stdout + reproduced.stderr)
-    run("git", "commit", "--quiet", "--no-verify", "--all", "-m", f"{config}: {new}", cwd=project.path)
+    run("git", "add", "--all", cwd=project.path)
+    run("git", "commit", "--quiet", "--no-verify", "-m", branch, cwd=project.path)
     project.make("pr-report", "BASE=main")
     return (project.path / "pr-report/report.md").read_text()
 
@@ -79,9 +86,14 @@ def test_an_improvement_passes_and_reads_whole_on_github(classification: Project
         f"({base['accuracy']:.4f} → {head['accuracy']:.4f})"
     )
     shown = assert_renders_on_github(
-        improved, ["Metrics", "Parameters", "Confusion matrix", "Per class", "Top features"]
+        improved, ["Metrics", "Parameters", "Data", "Confusion matrix", "Per class", "Top features"]
     )
     assert table_rows(shown["Metrics"])["accuracy ↑"][3].startswith("better +")
+    assert "average_precision ↑" in table_rows(shown["Metrics"]), "ROC AUC and average precision"
+    assert "Averaging: roc_auc and average_precision" in shown["Metrics"], "how roc_auc averages"
+    assert "<code>models/model.joblib</code>" in shown["Data"], "DVC-tracked files changed"
+    assert "data/prepared" not in shown["Data"], "the data did not change: only the model"
+    assert table_rows(shown["Data"])["train.rows"][1:] == ["455", "455", "same"]
     assert "(was " in shown["Confusion matrix"], "the base's counts where they differ"
     header = table_rows(shown["Top features"])["#"]
     assert header[2:] == ["base <code>main</code>: |coefficient|", "workspace: |coefficient|"], "names the measure"
@@ -107,6 +119,31 @@ def test_a_change_that_breaks_the_gate_says_which_bound_first(broken: str) -> No
 
 
 @pytest.fixture(scope="module")
+def more_data(classification: Project, broken: str) -> str:
+    """Only the data changes: a labelled batch of 40 rows joins the training data (`make absorb`)."""
+    project = classification
+
+    def absorb_a_batch() -> None:
+        rows = (project.path / "data/raw/breast_cancer.csv").read_text().splitlines()[:41]
+        batch = project.path / "data/incoming/batch.csv"
+        batch.write_text("\n".join(rows) + "\n")
+        project.make("absorb")
+        batch.unlink()
+
+    return changed(project, "more-data", absorb_a_batch)
+
+
+def test_a_data_change_shows_in_the_data_section(more_data: str) -> None:
+    shown = assert_renders_on_github(more_data, ["Metrics", "Data"])
+    assert "Added: <code>data/labelled/batch.csv</code>" in shown["Data"]
+    modified = re.search(r"<li>Modified: (.*)</li>", shown["Data"])
+    assert modified and "<code>data/prepared/train.parquet</code>" in modified.group(1), shown["Data"]
+    rows = table_rows(shown["Data"])
+    assert rows["train.rows"][1:] == ["455", "487", "+32"] and rows["test.rows"][1:] == ["114", "122", "+8"]
+    assert "No parameter changes." in more_data
+
+
+@pytest.fixture(scope="module")
 def regression(cookies_session, shared_venv: Path) -> tuple[Project, str]:
     project = trained_bake(cookies_session, shared_venv, task="regression")
     return project, pull_request(project, "tune", "conf/model/ridge.yaml", "alpha: 1.0", "alpha: 30.0")
@@ -117,7 +154,8 @@ def test_a_regression_report_compares_errors_lower_is_better(regression: tuple[P
     base, head = metrics_at(project, "main"), metrics_at(project, "tune")
     said = "better" if head["rmse"] < base["rmse"] else "worse"
     assert f"{said} than `main` on rmse ({base['rmse']:.4f} → {head['rmse']:.4f})" in report.splitlines()[1]
-    shown = assert_renders_on_github(report, ["Metrics", "Parameters", "Top features"])
+    shown = assert_renders_on_github(report, ["Metrics", "Parameters", "Data", "Top features"])
+    assert {"train.target_min", "test.target_max"} <= set(table_rows(shown["Data"])), "the target's range"
     metrics = table_rows(shown["Metrics"])
     assert list(metrics) == ["metric", "rmse ↓", "mae ↓", "r2 ↑"]
     assert metrics["rmse ↓"][3].startswith(f"{said} ")

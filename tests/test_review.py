@@ -19,7 +19,8 @@ import yaml
 from conftest import fake_command, run, tracked_files
 
 OWNER = "octo-lab"
-REQUIRED_CONTEXT = "all checks pass"
+# ci.yml's aggregate job, and reproduce.yml's quality gate (its own check, so a failing gate blocks the merge).
+REQUIRED_CONTEXTS = ["all checks pass", "quality gate"]
 ISSUE_FORMS = ["bug_report", "experiment_proposal"]
 OWNED_PATHS = ["/conf/", "/dvc.yaml", "/params.yaml", "/src/", "/.github/"]
 # Names belonging to the template and its authors, never to the user; none may reach a baked project.
@@ -105,16 +106,16 @@ def test_main_ruleset_requires_review_and_the_aggregate_check(project: Path) -> 
     assert review["dismiss_stale_reviews_on_push"] is True
     checks = rules["required_status_checks"]
     assert checks["strict_required_status_checks_policy"] is True
-    assert [check["context"] for check in checks["required_status_checks"]] == [REQUIRED_CONTEXT]
+    assert [check["context"] for check in checks["required_status_checks"]] == REQUIRED_CONTEXTS
 
 
-def test_required_check_is_a_job_of_the_workflows(project: Path) -> None:
+def test_required_checks_are_jobs_of_the_workflows(project: Path) -> None:
     job_names = {
         job.get("name", job_id)
         for workflow in (project / ".github/workflows").glob("*.yml")
         for job_id, job in yaml.safe_load(workflow.read_text())["jobs"].items()
     }
-    assert REQUIRED_CONTEXT in job_names
+    assert set(REQUIRED_CONTEXTS) <= job_names
 
 
 def test_model_tags_ruleset_forbids_moving_and_deleting_registry_tags(project: Path) -> None:

@@ -236,10 +236,12 @@ def marker(project: Path) -> str:
     raise AssertionError("ops/report.py defines no PR_REPORT_MARKER")
 
 
-def workflow_run(pull_request: dict[str, Any], run_id: int, conclusion: str) -> dict[str, Any]:
-    """The event GitHub sends pr-report.yml when reproduce.yml, run for PR #7, completes."""
+def workflow_run(
+    pull_request: dict[str, Any], run_id: int, conclusion: str, event: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The event GitHub sends pr-report.yml when reproduce.yml, run for PR #7 (or `event`'s PR), completes."""
     github: GitHub = pull_request["github"]
-    head = pull_request["event"]["pull_request"]["head"]
+    head = (event or pull_request["event"])["pull_request"]["head"]
     run_ = {
         "id": run_id,
         "name": "reproduce",
@@ -315,10 +317,45 @@ def test_the_plots_are_pngs_in_the_artifact_and_named(
 
 
 def test_a_failed_reproduction_posts_nothing(pull_request: dict[str, Any]) -> None:
-    failed = pull_request["github"].play(
-        "pr-report.yml", "workflow_run", payload=workflow_run(pull_request, 1, "failure")
+    """Run 1 uploaded no report (it failed before): nothing to post, and no error either."""
+    github: GitHub = pull_request["github"]
+    before = github.state().get("comments", [])
+    failed = github.play("pr-report.yml", "workflow_run", payload=workflow_run(pull_request, 1, "failure"))
+    assert failed.results() == {"comment": "success"}, failed
+    assert failed.job("comment").step("Post or update the comment") == "skipped"
+    assert github.state().get("comments", []) == before
+
+
+def test_a_pr_that_breaks_the_gate_fails_the_gate_check_and_still_reports(pull_request: dict[str, Any]) -> None:
+    """C so small the model barely learns: reproduce passes; `quality gate` fails saying why, as the comment does."""
+    project: Path = pull_request["project"]
+    github: GitHub = pull_request["github"]
+    make = ("make", f"VENV={pull_request['venv']}")
+    run("git", "switch", "--quiet", "-c", "underfit", "tune", cwd=project)
+    config = project / "conf/model/logistic_regression.yaml"
+    config.write_text(config.read_text().replace("C: 0.05", "C: 0.0001"))
+    try:
+        run(*make, "repro", cwd=project)
+        run("git", "commit", "--quiet", "--all", "-m", "Regularise far too much", cwd=project)
+        run(*make, "ci-push", cwd=project)
+        run("git", "push", "--quiet", "origin", "underfit", cwd=project)
+    finally:
+        run("git", "switch", "--quiet", "--force", "tune", cwd=project)
+    event = github.open_pull_request(9, "underfit")
+    played = github.play("reproduce.yml", "pull_request", payload=event)
+    assert played.results() == {"reproduce": "success", "gate": "failure"}, played
+    gate = played.job("gate")
+    assert "fails the quality gate (conf/config.yaml `gate`): accuracy = " in gate.output, gate
+    report = (github.artifacts / str(played.run_id) / "pr-report/report.md").read_text()
+    assert "### ❌ Fails the quality gate (accuracy = " in report
+    reason = re.search(r"accuracy = [0-9.]+, below the minimum [0-9.]+", report)
+    assert reason and reason.group() in gate.output, "the check and the verdict give the same reason"
+    posted = github.play(
+        "pr-report.yml", "workflow_run", payload=workflow_run(pull_request, played.run_id, "failure", event)
     )
-    assert failed.results() == {"comment": "skipped"}, failed
+    assert posted.results() == {"comment": "success"}, posted
+    (comment,) = [c["body"] for c in github.state()["comments"] if c["issue"] == 9]
+    assert "Fails the quality gate" in comment
 
 
 def test_fresh_clone_check_lock_accepts_missing_data(pull_request: dict[str, Any], tmp_path: Path) -> None:

@@ -6,7 +6,8 @@
 # of rerunning them. Without one (a local remote is not on GitHub's runners;
 # fork PRs get no secrets) the pipeline reruns from scratch on the data in git.
 #
-# Writes DVC's log to $REPRO_LOG, and `remote=reachable|unreachable` plus a
+# Writes DVC's log to $REPRO_LOG, each line stamped with the seconds since the start
+# (`[   12.3s] Running stage 'train':`; DVC prints no durations, the PR report shows them), and `remote=reachable|unreachable` plus a
 # one-line `note=` to $GITHUB_OUTPUT when that is set (as on a runner).
 set -euo pipefail
 
@@ -27,6 +28,14 @@ else
     command=(dvc repro)
 fi
 
+# Stamps each line as it arrives: the stages' Python flushes every line, so a stamp is when it was printed.
+stamp() {
+    python -u -c 'import sys, time
+start = time.monotonic()
+for line in sys.stdin:
+    print(f"[{time.monotonic() - start:7.1f}s] {line}", end="")'
+}
+
 echo "$note"
-"${command[@]}" 2>&1 | tee "$log"
+PYTHONUNBUFFERED=1 "${command[@]}" 2>&1 | stamp | tee "$log"
 printf 'remote=%s\nnote=%s\n' "$state" "$note" >> "${GITHUB_OUTPUT:-/dev/null}"

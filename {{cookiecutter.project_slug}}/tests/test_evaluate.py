@@ -26,15 +26,16 @@ def test_classification_metrics_and_plots(
     features, labels = split_target(frame)
 
     scores = classification_metrics(pipeline, features, labels)
-    assert set(scores) == {"accuracy", "f1", "roc_auc"}
+    assert set(scores) == {"accuracy", "f1", "roc_auc", "average_precision"}
     assert all(0.0 <= value <= 1.0 for value in scores.values())
 
     tables = classification_plots(pipeline, features, labels)
     assert set(tables) == {"confusion", "roc", "precision_recall"}
     assert list(tables["confusion"].columns) == ["actual", "predicted"]
     assert len(tables["confusion"]) == len(frame)
-    assert list(tables["roc"].columns) == ["fpr", "tpr"]
-    assert list(tables["precision_recall"].columns) == ["recall", "precision"]
+    multiclass = frame_name == "multiclass_frame"  # its curves pool the classes, and say so
+    assert list(tables["roc"].columns) == ["fpr", "tpr"] + ["average"] * multiclass
+    assert list(tables["precision_recall"].columns) == ["recall", "precision"] + ["average"] * multiclass
 
 
 def test_regression_metrics_and_plots(regression_frame: pd.DataFrame, regressor: ModelParams) -> None:

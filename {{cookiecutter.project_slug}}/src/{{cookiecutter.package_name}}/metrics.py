@@ -15,9 +15,17 @@ if TYPE_CHECKING:
 
 # What evaluate writes to reports/metrics.json for each task. The quality gate (conf/config.yaml
 # `gate`) may bound only these; add a new metric here, with its direction, when you compute one.
-TASK_METRICS = {"classification": ("accuracy", "f1", "roc_auc"), "regression": ("rmse", "mae", "r2")}
+TASK_METRICS = {
+    "classification": ("accuracy", "f1", "roc_auc", "average_precision"),
+    "regression": ("rmse", "mae", "r2"),
+}
 # Scores, where higher is better, and errors, where lower is better.
-HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "r2"})
+HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "average_precision", "r2"})
+# How the scores over probabilities average, as the PR report's footnote says (the PNG curves differ).
+AVERAGING = (
+    "roc_auc and average_precision score the second class against the first; with more classes, "
+    "each class against the rest, averaged with equal weight per class (macro)"
+)
 LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 
 
@@ -26,8 +34,9 @@ def higher_is_better(metric: str) -> bool:
 
 
 def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, float]:
-    """Accuracy, F1 (binary, or macro-averaged over classes) and ROC AUC where defined."""
+    """Accuracy, F1 (binary, or macro-averaged over classes), ROC AUC and average precision where defined."""
     from sklearn import metrics
+    from sklearn.preprocessing import label_binarize
 
     predicted = pipeline.predict(features)
     classes = pipeline.classes_
@@ -37,14 +46,17 @@ def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: p
         "accuracy": metrics.accuracy_score(labels, predicted),
         "f1": metrics.f1_score(labels, predicted, **f1_args),
     }
-    # ROC AUC needs class probabilities and every class present in the test set.
+    # ROC AUC and AP need class probabilities and every class present in the test set.
     if hasattr(pipeline, "predict_proba") and set(labels) == set(classes):
         probabilities = pipeline.predict_proba(features)
-        scores["roc_auc"] = (
-            metrics.roc_auc_score(labels, probabilities[:, 1])
-            if binary
-            else metrics.roc_auc_score(labels, probabilities, multi_class="ovr", labels=classes)
-        )
+        if binary:
+            truth, scored = labels == classes[1], probabilities[:, 1]
+            scores["roc_auc"] = metrics.roc_auc_score(truth, scored)
+            scores["average_precision"] = metrics.average_precision_score(truth, scored)
+        else:  # one-vs-rest, macro: see AVERAGING
+            scores["roc_auc"] = metrics.roc_auc_score(labels, probabilities, multi_class="ovr", labels=classes)
+            truth = label_binarize(labels, classes=classes)
+            scores["average_precision"] = metrics.average_precision_score(truth, probabilities, average="macro")
     return {name: float(value) for name, value in scores.items()}
 
 

@@ -16,4 +16,6 @@ TRAIN = Path("data/prepared/train.parquet")
 TEST = Path("data/prepared/test.parquet")
 MODEL = Path("models/model.joblib")
 METRICS = Path("reports/metrics.json")
+# What prepare split: rows, and class shares or target range, of train and test (a DVC metric).
+DATA_SUMMARY = Path("reports/data.json")
 PLOTS_DIR = Path("reports/plots")

@@ -5,9 +5,12 @@ labelled batches in data/labelled/ (`make absorb` puts them there), appended
 to the raw data.
 Leaves out the columns in data.drop (IDs, free text, leakage) and the rows
 with no target, and says how many rows.
-Writes: data/raw/<name>.csv for embedded datasets, and data/prepared/*.parquet.
+Writes: data/raw/<name>.csv for embedded datasets, data/prepared/*.parquet, and
+reports/data.json: the rows of each split and its class shares (or target range), which
+dvc.yaml declares a metric, so that `dvc metrics diff` and the PR report show data changes.
 """
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +18,7 @@ import pandas as pd
 from .data import check_stratifiable, labelled_rows, load_embedded, read_csv, read_data, validate_frame
 from .errors import DataError, run_stage
 from .params import Params, load_params
-from .paths import LABELLED, RAW_DIR, TEST, TRAIN
+from .paths import DATA_SUMMARY, LABELLED, RAW_DIR, TEST, TRAIN
 
 
 def load_raw(params: Params) -> tuple[pd.DataFrame, Path]:
@@ -54,6 +57,21 @@ def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFra
     return train_test_split(frame, test_size=settings.test_size, random_state=settings.seed, stratify=stratify)
 
 
+def data_summary(splits: dict[str, pd.DataFrame], target: str, task: str) -> dict[str, dict[str, object]]:
+    """Per split: its rows, and the share of each class (classification) or the target's range."""
+    summary: dict[str, dict[str, object]] = {}
+    for name, frame in splits.items():
+        values = frame[target]
+        if task == "classification":
+            shares = values.value_counts(normalize=True).sort_index().round(4)
+            described: dict[str, object] = {"class_share": shares.rename(index=str).to_dict()}
+        else:
+            described = {"target_min": float(values.min()), "target_mean": float(values.mean())}
+            described["target_max"] = float(values.max())
+        summary[name] = {"rows": len(frame), **described}
+    return summary
+
+
 def main() -> None:
     params = load_params()
     frame, path = load_raw(params)
@@ -68,6 +86,9 @@ def main() -> None:
     TRAIN.parent.mkdir(parents=True, exist_ok=True)
     train.to_parquet(TRAIN, index=False)
     test.to_parquet(TEST, index=False)
+    summary = data_summary({"train": train, "test": test}, params.data.target, params.task)
+    DATA_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+    DATA_SUMMARY.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(f"prepare: {len(train)} train and {len(test)} test rows from {source}")
 
 

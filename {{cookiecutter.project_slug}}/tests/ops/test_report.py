@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.ops.report import (
     bar,
     classification_sections,
     confusion_counts,
+    data_section,
     fit,
     importance_section,
     metrics_section,
@@ -27,7 +28,14 @@ from {{ cookiecutter.package_name }}.ops.report import (
     resolve_revision,
     verdict,
 )
-from {{ cookiecutter.package_name }}.ops.report_plots import PLOT_TITLES, draw_feature_importance, render_plots
+from {{ cookiecutter.package_name }}.ops.report_plots import (
+    PLOT_TITLES,
+    RENDERERS,
+    average_precision,
+    draw_feature_importance,
+    render_plots,
+    roc_auc,
+)
 
 REPRO_LOG = """\
 python -m pkg.ops.compose
@@ -62,6 +70,29 @@ def comparison(task: str = "classification", **fields) -> Comparison:
 def test_parse_repro_log_sorts_stages_by_outcome() -> None:
     runs = parse_repro_log(REPRO_LOG)
     assert runs == StageRuns(ran=["evaluate"], cached=["train"], unchanged=["prepare", "sub/dvc.yaml:score@1"])
+
+
+STAMPED_LOG = """\
+[    0.4s] Stage 'prepare' is cached - skipping run, checking out outputs
+[    0.9s] Running stage 'train':
+[    1.0s] > python -m pkg.train
+[    4.2s] Running stage 'evaluate':
+[    6.0s] Updating lock file 'dvc.lock'
+[    6.1s] Use `dvc push` to send your updates to remote storage.
+"""
+
+
+def test_parse_repro_log_times_the_stages_that_ran_from_the_stamps() -> None:
+    runs = parse_repro_log(STAMPED_LOG)
+    assert (runs.ran, runs.cached) == (["train", "evaluate"], ["prepare"])
+    # Up to the next stage's line, the last up to the log's end; a restored stage has no time.
+    assert runs.seconds == pytest.approx({"train": 3.3, "evaluate": 1.9})
+
+
+def test_stages_show_durations_where_the_log_has_them() -> None:
+    report = render_markdown(comparison(stages=parse_repro_log(STAMPED_LOG)))
+    assert "- Ran: `train` (3.3 s), `evaluate` (1.9 s)" in report
+    assert "- Restored from the run-cache: `prepare`\n" in report
 
 
 def test_parse_repro_log_of_nothing() -> None:
@@ -229,6 +260,64 @@ def test_metrics_table_with_a_metric_on_one_side_only() -> None:
     section = metrics_section(comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.9, "f1": 0.8}))
     assert "| f1 ↑ | — | 0.8000 |  |  |" in section
     assert "| roc_auc" not in "\n".join(section), "a gate metric neither side has is not a row"
+
+
+def test_data_section_lists_changed_files_and_diffs_the_splits() -> None:
+    test = {"rows": 25}
+    base = {"train": {"rows": 100, "class_share": {"a": 0.6, "b": 0.4}, "source": "x"}, "test": test}
+    head = {"train": {"rows": 112, "class_share": {"a": 0.5, "b": 0.5}, "source": "x"}, "test": test}
+    changes = {"added": ["data/labelled/b1.csv"], "modified": ["data/prepared/train.parquet"], "deleted": []}
+    section = data_section(comparison(base_data=base, head_data=head, data_changes=changes))
+    assert section[:3] == [
+        "DVC-tracked files against the base (`dvc diff`):",
+        "- Added: `data/labelled/b1.csv`",
+        "- Modified: `data/prepared/train.parquet`",
+    ]
+    assert "| train.rows | 100 | 112 | +12 |" in section
+    assert "| train.class_share.a | 0.6000 | 0.5000 | -0.1000 |" in section
+    assert "| test.rows | 25 | 25 | same |" in section
+    report = render_markdown(comparison(base_data=base, head_data=head))
+    assert "## Parameters" in report.split("## Data\n\n| split |")[0], "after the parameters, a table"
+
+
+def test_data_section_without_changes_or_summaries() -> None:
+    assert data_section(comparison(data_changes={"added": [], "modified": []})) == ["No DVC-tracked file changed.", ""]
+    assert data_section(comparison(data_changes="`dvc diff main` failed: no cache")) == [
+        "`dvc diff main` failed: no cache",
+        "",
+    ]
+    assert data_section(comparison()) == [], "no section when nothing is known"
+
+
+def test_metrics_footnote_says_how_roc_auc_averages() -> None:
+    said = "\n".join(metrics_section(comparison(head_metrics={"accuracy": 0.9, "roc_auc": 0.95})))
+    assert "Averaging: roc_auc and average_precision" in said and "(macro)" in said
+    regression = "\n".join(metrics_section(comparison("regression", head_metrics={"rmse": 1.0})))
+    assert "Averaging" not in regression
+
+
+def test_curve_scores_match_sklearn() -> None:
+    from sklearn import metrics
+
+    truth, scores = [0, 0, 1, 1, 0, 1, 1, 0], [0.1, 0.4, 0.35, 0.8, 0.2, 0.9, 0.55, 0.6]
+    fpr, tpr, _ = metrics.roc_curve(truth, scores)
+    precision, recall, _ = metrics.precision_recall_curve(truth, scores)
+    assert roc_auc(pd.DataFrame({"fpr": fpr, "tpr": tpr})) == pytest.approx(metrics.roc_auc_score(truth, scores))
+    pr = pd.DataFrame({"recall": recall, "precision": precision})
+    assert average_precision(pr) == pytest.approx(metrics.average_precision_score(truth, scores))
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_curve_legends_carry_their_score_and_multiclass_says_micro(multiclass: bool) -> None:
+    roc = pd.DataFrame({"fpr": [0.0, 0.0, 1.0], "tpr": [0.0, 1.0, 1.0]})  # AUC 1
+    pr = pd.DataFrame({"recall": [1.0, 0.5, 0.0], "precision": [0.5, 1.0, 1.0]})  # AP 0.75
+    if multiclass:
+        roc, pr = roc.assign(average="micro"), pr.assign(average="micro")
+    for name, table, said in (("roc", roc, "AUC 1.000"), ("precision_recall", pr, "AP 0.750")):
+        ax = RENDERERS[name](table, table, "base (main)").axes[0]
+        labels = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert labels[:2] == [f"base (main): {said}", f"workspace: {said}"]
+        assert ax.get_title() == ("micro-averaged over classes" if multiclass else "")
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,11 @@
 `<out>/report.md` opens with a verdict: does the workspace pass the quality gate (params.yaml
 `gate`, from conf/), and is it better, the same or worse than the base on the task's main
 metric. Then the metrics of both, each change judged by the metric's direction; `dvc params
-diff` against the base; for classification, the confusion matrix and per-class scores; the top
-features by importance, with bars in plain text; the stages that the saved `dvc repro` output
-shows as run, restored from the run-cache or unchanged; an optional `--note`; and the list of
+diff` against the base; the data: DVC-tracked files changed (`dvc diff`) and each split's rows
+and class shares or target range (reports/data.json, from prepare); for classification, the
+confusion matrix and per-class scores; the top features by importance, with bars in plain
+text; the stages that the saved `dvc repro` output shows as run (with durations when
+stamped), restored from the run-cache or unchanged; an optional `--note`; and the list of
 PNG plots under `<out>/plots/` that overlay the base's plot tables on the workspace's. PNGs
 rather than `dvc plots` HTML, because that HTML loads vega from a CDN and shows nothing offline
 or in a CI artifact. The base's metrics and plot tables (reports/, kept in git) are read with
@@ -25,7 +27,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProjectError, run_stage
-from ..metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
+from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
 from ..params import load_params
-from ..paths import METRICS, PLOTS_DIR
+from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
 from .gate import gate_failures, read_metrics
 from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
 
@@ -51,6 +53,9 @@ _STAGE_LINES = {
     "unchanged": re.compile(r"Stage '([^']+)' didn't change, skipping"),
 }
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, if the log was captured from a terminal
+# `[   12.3s] ` before a line: seconds since `dvc repro` started, stamped by scripts/ci_reproduce.sh
+# (DVC prints no durations). A log without stamps, e.g. from `make repro | tee`, gives none.
+_STAMP = re.compile(r"^\[\s*([0-9.]+)s\] ")
 
 # The first line of report.md, hidden when GitHub renders it. pr-report.yml finds the one
 # comment it keeps up to date on a pull request by this line: the two must stay equal.
@@ -65,6 +70,8 @@ BAR_WIDTH = 10
 # Classes shown in the confusion and per-class tables: a matrix grows with their square.
 MAX_CLASSES = 20
 MAX_PARAMS = 50  # rows of the parameter changes shown
+MAX_PATHS = 20  # paths of each kind of data change shown
+DIFF_KINDS = ("added", "modified", "deleted", "renamed")  # of `dvc diff --json`
 # GitHub cuts a comment or a pull request's body at 65,536 characters. pr-report.yml counts the
 # bytes (never fewer than the characters) and adds a line: the report keeps well under.
 MAX_BYTES = 60_000
@@ -77,17 +84,36 @@ class StageRuns:
     ran: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # how long each stage that ran took, if stamped
 
 
 def parse_repro_log(text: str) -> StageRuns:
-    """Sort the stages named in `dvc repro` output into ran, restored from the run-cache and unchanged."""
+    """Sort the stages named in `dvc repro` output into ran, restored from the run-cache and unchanged.
+
+    In a stamped log, a stage that ran took from its `Running stage` line to the next stage's
+    line, or to the log's last line: its command, then DVC saving its outputs.
+    """
     runs = StageRuns()
+    running: tuple[str, float] | None = None  # the stage running, and when it started
+    stamp = last = None  # this line's stamp, and the last one seen
     for line in _ANSI.sub("", text).splitlines():
+        stamped = _STAMP.match(line)
+        stamp = float(stamped.group(1)) if stamped else None
+        last = stamp if stamp is not None else last
         for kind, pattern in _STAGE_LINES.items():
             match = pattern.search(line)
+            if not match:
+                continue
+            if running and stamp is not None and match.group(1) != running[0]:
+                runs.seconds[running[0]] = stamp - running[1]
+                running = None
             names: list[str] = getattr(runs, kind)
-            if match and match.group(1) not in names:
+            if match.group(1) not in names:
                 names.append(match.group(1))
+                if kind == "ran" and stamp is not None:
+                    running = (match.group(1), stamp)
+    if running and last is not None:
+        runs.seconds[running[0]] = last - running[1]
     return runs
 
 
@@ -120,6 +146,21 @@ def params_diff(base: str) -> str:
         lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
         raise ReportError(f"`dvc params diff {base}` failed: {lines[-1]}")
     return result.stdout.strip()
+
+
+def data_changes(base: str) -> dict[str, list[str]] | str:
+    """DVC-tracked paths added, modified, deleted or renamed against base (`dvc diff`); the error if it failed."""
+    result = _run(sys.executable, "-m", "dvc", "diff", base, "--json")
+    if result.returncode != 0:  # e.g. the base's data is in no cache here: the rest of the report still helps
+        lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
+        return f"`dvc diff {base}` failed: {lines[-1]}"
+    changes = json.loads(result.stdout or "{}")
+    return {kind: [_diff_path(entry["path"]) for entry in changes.get(kind, [])] for kind in DIFF_KINDS}
+
+
+def _diff_path(path: str | Mapping[str, str]) -> str:
+    """A `dvc diff` path; a rename is a mapping of old and new."""
+    return path if isinstance(path, str) else f"{path['old']} → {path['new']}"
 
 
 def read_base_file(base: str, path: Path) -> str | None:
@@ -169,6 +210,9 @@ class Comparison:
     plots: list[str] = field(default_factory=list)  # the PNGs written, by name
     plot_notes: dict[str, str] = field(default_factory=dict)
     note: str | None = None
+    base_data: dict[str, object] | None = None  # reports/data.json of each side (prepare.py); None: none
+    head_data: dict[str, object] | None = None
+    data_changes: dict[str, list[str]] | str | None = None  # data_changes(); None: not asked
 
     def tables(self, name: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
         """The plot table `name` of the base and of the workspace; None where one has none."""
@@ -186,8 +230,11 @@ def params_section(params_diff: str, base: str) -> list[str]:
     return [*table[: 2 + MAX_PARAMS], "", f"{left_out} more changed parameters left out: `dvc params diff {base}`."]
 
 
-def _names(names: list[str]) -> str:
-    return ", ".join(f"`{name}`" for name in names) if names else "none"
+def _names(names: list[str], seconds: dict[str, float] | None = None) -> str:
+    """`a`, `b` (12.3 s): each name, with its duration where `seconds` has one."""
+    seconds = seconds or {}
+    shown = [f"`{name}`" + (f" ({seconds[name]:.1f} s)" if name in seconds else "") for name in names]
+    return ", ".join(shown) if names else "none"
 
 
 def _cell(text: object) -> str:
@@ -269,6 +316,8 @@ def metrics_section(comparison: Comparison) -> list[str]:
         rows.append([metric + arrow, *shown, difference, _gate_cell(metric, head, comparison.gate)])
     header = ["metric", f"base `{comparison.base}`", "workspace", "change", "gate"]
     legend = f"From `{METRICS}`. ↑ higher is better, ↓ lower is better; the gate is `gate` in `conf/config.yaml`."
+    if names & {"roc_auc", "average_precision"}:
+        legend += f" Averaging: {AVERAGING}; the multiclass PNG curves pool every class (micro)."
     return [*_table(header, rows, "lrrll"), "", legend]
 
 
@@ -378,6 +427,52 @@ def classification_sections(base: pd.DataFrame | None, head: pd.DataFrame | None
     ]
 
 
+def flatten(tree: Mapping[str, object], prefix: str = "") -> dict[str, float]:
+    """The numbers of nested JSON by dotted key, as `dvc metrics diff` names them: `train.class_share.a`."""
+    flat: dict[str, float] = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, int | float):
+            flat[f"{prefix}{key}"] = float(value)
+    return flat
+
+
+def _number(value: float | None) -> str:
+    """A count as a whole number, anything else to DECIMALS; — when absent."""
+    if value is None:
+        return "—"
+    return f"{value:.0f}" if value.is_integer() else f"{value:.{DECIMALS}f}"
+
+
+def data_section(comparison: Comparison) -> list[str]:
+    """The DVC-tracked files changed against the base, then rows and class shares or target range of each split."""
+    c, lines = comparison, []
+    if isinstance(c.data_changes, str):
+        lines += [c.data_changes, ""]
+    elif c.data_changes is not None:
+        changed = {kind: paths for kind, paths in c.data_changes.items() if paths}
+        lines.append("DVC-tracked files against the base (`dvc diff`):" if changed else "No DVC-tracked file changed.")
+        for kind, paths in changed.items():
+            more = f" and {len(paths) - MAX_PATHS} more" if len(paths) > MAX_PATHS else ""
+            lines.append(f"- {kind.capitalize()}: {_names(paths[:MAX_PATHS])}{more}")
+        lines.append("")
+    base, head = flatten(c.base_data or {}), flatten(c.head_data or {})
+    if base or head:
+        rows = []
+        for key in list(head) + [key for key in base if key not in head]:
+            before, after = base.get(key), head.get(key)
+            delta = "" if before is None or after is None else ("same" if before == after else _signed(after - before))
+            rows.append([_cell(key), _number(before), _number(after), delta])
+        lines += _table(["value", f"base `{c.base}`", "workspace", "change"], rows, "lrrr")
+        lines += ["", f"From `{DATA_SUMMARY}`, which `prepare` writes."]
+    return lines
+
+
+def _signed(delta: float) -> str:
+    return f"{delta:+.0f}" if float(delta).is_integer() else f"{delta:+.{DECIMALS}f}"
+
+
 def fit(report: str, limit: int = MAX_BYTES) -> str:
     """The report if it fits in `limit` bytes of UTF-8; else its first lines that do, and a line naming what was cut."""
     if len(report.encode()) <= limit:
@@ -400,6 +495,9 @@ def render_markdown(comparison: Comparison) -> str:
         lines += [f"> **Note:** {c.note}", ""]
     lines += ["## Metrics", "", *metrics_section(c), ""]
     lines += ["## Parameters", "", *params_section(c.params_diff, c.base), ""]
+    data = data_section(c)
+    if data:
+        lines += ["## Data", "", *data, ""]
     lines += classification_sections(*c.tables("confusion"))
     features = importance_section(*c.tables("feature_importance"), c.base)
     if features:
@@ -411,7 +509,8 @@ def render_markdown(comparison: Comparison) -> str:
         lines += [
             f"From the `dvc repro` log `{c.repro_log}`:",
             "",
-            f"- Ran: {_names(c.stages.ran)}",
+            f"- Ran: {_names(c.stages.ran, c.stages.seconds)}",
+            # No time for these: restoring is not training, and the log cannot say how long it took.
             f"- Restored from the run-cache: {_names(c.stages.cached)}",
             f"- Unchanged: {_names(c.stages.unchanged)}",
             "",
@@ -434,6 +533,10 @@ def render_markdown(comparison: Comparison) -> str:
     return fit("\n".join(lines))
 
 
+def _json_or_none(text: str | None) -> dict[str, object] | None:
+    return None if text is None else json.loads(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", default="origin/main", help="git revision to compare with (default: origin/main)")
@@ -444,7 +547,6 @@ def main() -> None:
 
     commit = resolve_revision(args.base)  # fail fast, before any slow work
     params = load_params()
-    base_metrics = read_base_file(args.base, METRICS)
     log: Path = args.repro_log
     base_tables, head_tables = read_tables(args.base)
     plots = render_plots(base_tables, head_tables, args.out / "plots", base_label=f"base ({args.base})")
@@ -454,13 +556,16 @@ def main() -> None:
         task=params.task,
         gate=params.gate,
         head_metrics=read_metrics() if METRICS.exists() else None,
-        base_metrics=None if base_metrics is None else json.loads(base_metrics),
+        base_metrics=_json_or_none(read_base_file(args.base, METRICS)),
         params_diff=params_diff(args.base),
         stages=parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None,
         repro_log=log,
         base_tables=base_tables,
         head_tables=head_tables,
         plots=plots,
+        base_data=_json_or_none(read_base_file(args.base, DATA_SUMMARY)),
+        head_data=json.loads(DATA_SUMMARY.read_text(encoding="utf-8")) if DATA_SUMMARY.exists() else None,
+        data_changes=data_changes(args.base),
         plot_notes={
             name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
             for name in plots

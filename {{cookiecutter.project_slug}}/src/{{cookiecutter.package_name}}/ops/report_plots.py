@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 # The plots drawn, in report order, with their headings. Each reads reports/plots/<name>.csv;
@@ -45,14 +46,33 @@ def _versions(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: 
     return [(label, table, style) for label, table, style in pairs if table is not None]
 
 
-def _curve(x: str, y: str, chance_diagonal: bool) -> Callable[..., Any]:
-    """A renderer that draws y against x for each version, for ROC and precision-recall curves."""
+def roc_auc(table: pd.DataFrame) -> float:
+    """The area under a ROC curve table (fpr, tpr), by trapezoids as sklearn's roc_auc_score."""
+    fpr, tpr = table.fpr.to_numpy(), table.tpr.to_numpy()
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def average_precision(table: pd.DataFrame) -> float:
+    """Average precision of a precision-recall table, as sklearn's: precision weighted by each recall step."""
+    return float(-np.sum(np.diff(table.recall) * table.precision.to_numpy()[:-1]))  # recall falls along it
+
+
+def _curve(x: str, y: str, score: Callable[[pd.DataFrame], float], score_name: str) -> Callable[..., Any]:
+    """A renderer that draws y against x for each version, for ROC and precision-recall curves.
+
+    Each legend entry carries the curve's score. Multiclass tables (an `average` column, plots.py)
+    hold one curve over every class's one-vs-rest decisions, micro-averaged: the title says so.
+    """
+    chance_diagonal = x == "fpr"
 
     def draw(base: pd.DataFrame | None, head: pd.DataFrame | None, base_label: str) -> Any:
         plt = _pyplot()
         fig, ax = plt.subplots(figsize=(6, 5))
-        for label, table, style in _versions(base, head, base_label):
-            ax.plot(table[x], table[y], label=label, **style)
+        versions = _versions(base, head, base_label)
+        for label, table, style in versions:
+            ax.plot(table[x], table[y], label=f"{label}: {score_name} {score(table):.3f}", **style)
+        if any("average" in table for _, table, _ in versions):
+            ax.set_title("micro-averaged over classes")
         if chance_diagonal:
             ax.plot([0, 1], [0, 1], color="lightgray", linewidth=1, label="chance")
         ax.set(xlabel=x, ylabel=y, xlim=(0, 1), ylim=(0, 1.02))
@@ -134,8 +154,8 @@ def draw_feature_importance(base: pd.DataFrame | None, head: pd.DataFrame | None
 
 RENDERERS: dict[str, Callable[..., Any]] = {
     "confusion": draw_confusion,
-    "roc": _curve("fpr", "tpr", chance_diagonal=True),
-    "precision_recall": _curve("recall", "precision", chance_diagonal=False),
+    "roc": _curve("fpr", "tpr", roc_auc, "AUC"),
+    "precision_recall": _curve("recall", "precision", average_precision, "AP"),
     "predictions": draw_predictions,
     "feature_importance": draw_feature_importance,
 }
