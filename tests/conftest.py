@@ -25,6 +25,10 @@ os.environ["DVC_NO_ANALYTICS"] = "1"
 # PYTHONDONTWRITEBYTECODE set (some CI images set it), every stage, `dvc` call and
 # act job recompiles scikit-learn, pandas and DVC from source: about 6 s a process.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# `make test` runs this harness, and every `make` it starts in a baked project would otherwise be a
+# sub-make ("make[1]: Entering directory ...", MAKEFLAGS inherited): run them as a user's shell does.
+for make_variable in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
+    os.environ.pop(make_variable, None)
 # Commits the harness makes in baked repos (the bake itself needs no identity).
 for var, value in {
     "GIT_AUTHOR_NAME": "Harness",
