@@ -1,7 +1,8 @@
 """End to end: bake, `make setup`, `make test`, `make repro`, and DVC experiments.
 
 Each scenario is one baked project, and its tests run in order as a user
-would work: set up, train, change things, run experiments, make mistakes.
+would work: set up, train, change things, run experiments, make mistakes, and
+last, open pull requests whose reports tests/review.py reads as GitHub shows them.
 All projects share one virtual environment (`make setup VENV=...` syncs it
 from each project's own uv.lock), so no bake pays for a fresh install.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from baked import Project
+from review import ClassificationReview, RegressionReview
 
 from conftest import run
 
@@ -89,7 +91,6 @@ class Baseline:
         assert "didn't change, skipping" in output or "up to date" in output
 
 
-
 class ConfigChanges:
     """Changes and mistakes in conf/: the same code whatever the data, so two scenarios suffice."""
 
@@ -127,7 +128,6 @@ class ConfigChanges:
         assert not (project.path / "models/model.joblib").exists(), "a failed train must not leave a model"
         assert run("git", "diff", "--quiet", "dvc.lock", cwd=project.path, check=False).returncode == 0
         project.restore()
-
 
 
 class BadCsv:
@@ -195,11 +195,11 @@ class Sweep:
 
 
 # One class per scenario, so that `pytest -n 2 --dist loadscope` gives each to one worker.
-class TestDefaultBake(Sweep, ConfigChanges, Baseline):  # pytest runs base classes first
+class TestDefaultBake(ClassificationReview, Sweep, ConfigChanges, Baseline):  # pytest runs base classes first
     scenario = "default"
 
 
-class TestRegressionBake(OtherModels, ConfigChanges, Baseline):
+class TestRegressionBake(RegressionReview, OtherModels, ConfigChanges, Baseline):
     scenario = "regression"
 
 
