@@ -21,12 +21,12 @@ TASK_METRICS = {
 }
 # Scores, where higher is better, and errors, where lower is better.
 HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "average_precision", "r2"})
+LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 # How the scores over probabilities average, as the PR report's footnote says (the PNG curves differ).
 AVERAGING = (
     "roc_auc and average_precision score the second class against the first; with more classes, "
     "each class against the rest, averaged with equal weight per class (macro)"
 )
-LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 
 
 def higher_is_better(metric: str) -> bool:

@@ -66,8 +66,11 @@ def data_summary(splits: dict[str, pd.DataFrame], target: str, task: str) -> dic
             shares = values.value_counts(normalize=True).sort_index().round(4)
             described: dict[str, object] = {"class_share": shares.rename(index=str).to_dict()}
         else:
-            described = {"target_min": float(values.min()), "target_mean": float(values.mean())}
-            described["target_max"] = float(values.max())
+            described = {
+                "target_min": float(values.min()),
+                "target_mean": float(values.mean()),
+                "target_max": float(values.max()),
+            }
         summary[name] = {"rows": len(frame), **described}
     return summary
 
@@ -86,7 +89,7 @@ def main() -> None:
     TRAIN.parent.mkdir(parents=True, exist_ok=True)
     train.to_parquet(TRAIN, index=False)
     test.to_parquet(TEST, index=False)
-    summary = data_summary({"train": train, "test": test}, params.data.target, params.task)
+    summary = data_summary({"train": train, "test": test}, data.target, params.task)
     DATA_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
     DATA_SUMMARY.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(f"prepare: {len(train)} train and {len(test)} test rows from {source}")

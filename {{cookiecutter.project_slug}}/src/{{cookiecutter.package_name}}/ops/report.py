@@ -127,6 +127,12 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
         raise ReportError(f"{command[0]} not found; run `make setup` and use the project's make targets") from None
 
 
+def _failure(command: str, result: subprocess.CompletedProcess[str]) -> str:
+    """`command` failed: its last line of error output, or its exit status."""
+    lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
+    return f"`{command}` failed: {lines[-1]}"
+
+
 def resolve_revision(base: str) -> str:
     """The commit `base` names; ReportError if it names none (a typo, or a branch not fetched)."""
     # `^{commit}` follows an annotated tag to its commit, and rejects names of trees or blobs.
@@ -143,8 +149,7 @@ def params_diff(base: str) -> str:
     """`dvc params diff` of base against the workspace, as a Markdown table."""
     result = _run(sys.executable, "-m", "dvc", "params", "diff", base, "--md")
     if result.returncode != 0:
-        lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
-        raise ReportError(f"`dvc params diff {base}` failed: {lines[-1]}")
+        raise ReportError(_failure(f"dvc params diff {base}", result))
     return result.stdout.strip()
 
 
@@ -152,8 +157,7 @@ def data_changes(base: str) -> dict[str, list[str]] | str:
     """DVC-tracked paths added, modified, deleted or renamed against base (`dvc diff`); the error if it failed."""
     result = _run(sys.executable, "-m", "dvc", "diff", base, "--json")
     if result.returncode != 0:  # e.g. the base's data is in no cache here: the rest of the report still helps
-        lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
-        return f"`dvc diff {base}` failed: {lines[-1]}"
+        return _failure(f"dvc diff {base}", result)
     changes = json.loads(result.stdout or "{}")
     return {kind: [_diff_path(entry["path"]) for entry in changes.get(kind, [])] for kind in DIFF_KINDS}
 
@@ -165,7 +169,7 @@ def _diff_path(path: str | Mapping[str, str]) -> str:
 
 def read_base_file(base: str, path: Path) -> str | None:
     """A file as committed at base, or None when it is not there (e.g. a new plot)."""
-    result = subprocess.run(["git", "show", f"{base}:./{path.as_posix()}"], capture_output=True, text=True, check=False)
+    result = _run("git", "show", f"{base}:./{path.as_posix()}")
     return result.stdout if result.returncode == 0 and result.stdout.strip() else None
 
 
