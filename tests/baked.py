@@ -72,11 +72,16 @@ class Project:
         assert run("git", "status", "--porcelain", cwd=self.path).stdout == ""
 
 
-def trained_bake(cookies_session, venv: Path, **answers: str) -> Project:
-    """A bake with these answers, set up, reproduced and committed as the baseline."""
+def bake_project(cookies_session, venv: Path, **answers: str) -> Project:
+    """A bake with these answers, whose commands run in venv (`make setup` syncs it)."""
     result = cookies_session.bake(extra_context=answers)
     assert result.exception is None, result.exception
-    project = Project(Path(result.project_path), result.context, venv)
+    return Project(Path(result.project_path), result.context, venv)
+
+
+def trained_bake(cookies_session, venv: Path, **answers: str) -> Project:
+    """A bake with these answers, set up, reproduced and committed as the baseline."""
+    project = bake_project(cookies_session, venv, **answers)
     project.make("setup", "repro")
     run("git", "add", "--all", cwd=project.path)
     run("git", "commit", "--quiet", "--no-verify", "-m", "Train the baseline", cwd=project.path)

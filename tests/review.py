@@ -10,6 +10,7 @@ in a comment. tests/test_workflows.py posts the same report under act.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable
@@ -18,9 +19,20 @@ import pytest
 from baked import Project
 from rendered import GITHUB_COMMENT_LIMIT, image_sources, sections, table_rows, to_html
 
-from conftest import run
+from conftest import TEMPLATE, run
 
-MARKER = "<!-- reproduce-pr-report -->"  # = PR_REPORT_MARKER in report.py (test_workflows.py reads it from there)
+REPORT_PY = TEMPLATE / "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/ops/report.py"
+
+
+def report_marker() -> str:
+    """PR_REPORT_MARKER of the template's ops/report.py: the first line of report.md and of the comment."""
+    for node in ast.parse(REPORT_PY.read_text()).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PR_REPORT_MARKER"]:
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{REPORT_PY} defines no PR_REPORT_MARKER")
+
+
+MARKER = report_marker()
 
 
 def pull_request(project: Project, branch: str, config: str, old: str, new: str) -> str:
@@ -54,7 +66,7 @@ def assert_renders_on_github(report: str, tables: list[str]) -> dict[str, str]:
     shown = sections(html)
     for heading in tables:
         assert "<table>" in shown[heading], f"{heading} renders as a table"
-    assert "| ---" not in html, "no table left as text"
+    assert "|---" not in html and "| ---" not in html, "no table left as text"
     assert len(report) < GITHUB_COMMENT_LIMIT
     return shown
 

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 import yaml
 from act import GitHub, Play
-from baked import Project, cached_outputs
+from baked import Project, bake_project, cached_outputs
 
 from conftest import run
 
@@ -50,9 +50,7 @@ def github(tmp_path_factory: pytest.TempPathFactory, runner_python: Path) -> Git
 def project(cookies_session, shared_venv, github: GitHub, tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The csv bake, trained, committed and pushed to the origin and the DVC remote."""
     remote = tmp_path_factory.mktemp("dvc-remote")
-    result = cookies_session.bake(extra_context={"dataset": "csv", "dvc_remote_url": str(remote)})
-    assert result.exception is None, result.exception
-    project = Project(Path(result.project_path), result.context, shared_venv)
+    project = bake_project(cookies_session, shared_venv, dataset="csv", dvc_remote_url=str(remote))
     project.make("setup", "repro")
     commit(project, "Train the baseline")
     github.add_remote(project.path)

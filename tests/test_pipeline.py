@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 import yaml
-from baked import Project
+from baked import Project, bake_project
 from review import ClassificationReview, RegressionReview
 
 from conftest import run
@@ -50,9 +49,7 @@ def project(request, cookies_session, shared_venv) -> Project:
     """The class's scenario, baked once for all its tests."""
     scenario = request.cls.scenario
     answers, _, _ = SCENARIOS[scenario]
-    result = cookies_session.bake(extra_context=answers)
-    assert result.exception is None, result.exception
-    project = Project(Path(result.project_path), result.context, shared_venv)
+    project = bake_project(cookies_session, shared_venv, **answers)
     project.scenario = scenario
     return project
 

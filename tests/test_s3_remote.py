@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from baked import Project, cached_outputs, md5
+from baked import Project, bake_project, cached_outputs, md5
 
 from conftest import run
 
@@ -90,9 +90,7 @@ def clone(trained: Project, name: str) -> Path:
 def trained(cookies_session, shared_venv: Path, endpoint: str) -> Project:
     """An s3 bake, its endpoint and credentials set locally, trained, committed and pushed with the run-cache."""
     answers = {"dvc_remote": "s3", "dvc_remote_url": f"s3://{BUCKET}/my-ml-project"}
-    result = cookies_session.bake(extra_context=answers)
-    assert result.exception is None, result.exception
-    project = Project(Path(result.project_path), result.context, shared_venv)
+    project = bake_project(cookies_session, shared_venv, **answers)
     project.make("setup")
     for option, value in (("endpointurl", endpoint), ("access_key_id", ACCESS_KEY), ("secret_access_key", SECRET_KEY)):
         dvc(project.path, shared_venv, "remote", "modify", "--local", "s3", option, value)

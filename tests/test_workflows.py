@@ -11,7 +11,6 @@ whose remote a GitHub-hosted runner cannot reach.
 
 from __future__ import annotations
 
-import ast
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any
 import pytest
 import yaml
 from act import GitHub, Play
-from rendered import GITHUB_COMMENT_LIMIT, image_sources, sections, to_html
+from rendered import GITHUB_COMMENT_LIMIT, to_html
+from review import MARKER, assert_renders_on_github
 
 from conftest import run
 
@@ -227,15 +227,6 @@ def test_ci_config_check_fails_on_a_stale_params_file(pull_request: dict[str, An
 # --- pr-report.yml: the comment a reviewer reads ---------------------------------------
 
 
-def marker(project: Path) -> str:
-    """PR_REPORT_MARKER of the generated ops/report.py: the first line of report.md and of the comment."""
-    tree = ast.parse((project / "src/my_ml_project/ops/report.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PR_REPORT_MARKER"]:
-            return ast.literal_eval(node.value)
-    raise AssertionError("ops/report.py defines no PR_REPORT_MARKER")
-
-
 def workflow_run(
     pull_request: dict[str, Any], run_id: int, conclusion: str, event: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -272,7 +263,7 @@ def comments(pull_request: dict[str, Any], reproduced: Play) -> list[dict[str, A
 
 
 def our_comment(pull_request: dict[str, Any], comments: list[dict[str, Any]]) -> str:
-    (ours,) = [comment for comment in comments if comment["body"].startswith(marker(pull_request["project"]))]
+    (ours,) = [comment for comment in comments if comment["body"].startswith(MARKER)]
     return ours["body"]
 
 
@@ -292,16 +283,10 @@ def test_the_comment_renders_on_github_with_no_broken_image(
     """cmark-gfm is GitHub's renderer. A relative image src resolves against the PR's page and
     breaks, a data: URI is stripped, and there is no API to upload one: the PNGs stay in the artifact."""
     body = our_comment(pull_request, comments)
-    html = to_html(body)
-    assert image_sources(html) == [], "images GitHub would show broken"
+    assert_renders_on_github(body, ["Metrics", "Parameters", "Confusion matrix", "Per class", "Top features"])
     assert not re.search(r"!\[[^\]]*\]\(", body), "no Markdown image syntax"
     # The marker is an HTML comment, which GitHub shows as nothing: the verdict is the first line a reviewer reads.
-    assert html.startswith(marker(pull_request["project"]) + "\n<h3>✅ Passes the quality gate; better than <code>")
-    shown = sections(html)
-    for heading in ("Metrics", "Parameters", "Confusion matrix", "Per class", "Top features"):
-        assert "<table>" in shown[heading], f"{heading} renders as a table"
-    assert "|---" not in html and "| ---" not in html, "no table left as text"
-    assert len(body) < GITHUB_COMMENT_LIMIT
+    assert to_html(body).startswith(MARKER + "\n<h3>✅ Passes the quality gate; better than <code>")
 
 
 def test_the_plots_are_pngs_in_the_artifact_and_named(
