@@ -7,8 +7,10 @@ import pytest
 
 from {{ cookiecutter.package_name }}.data import (
     EMBEDDED,
+    date_columns,
     labelled_rows,
     load_embedded,
+    near_unique_columns,
     read_csv,
     read_data,
     validate_frame,
@@ -64,10 +66,30 @@ def test_a_dropped_column_may_hold_dates(regression_frame: pd.DataFrame) -> None
     validate_frame(frame, "target", "regression", "tiny", ("measured",))
 
 
-def test_datetime_column_is_rejected(regression_frame: pd.DataFrame) -> None:
-    frame = regression_frame.assign(measured=pd.Timestamp("2024-01-01"))
-    with pytest.raises(DataError, match="unsupported column types in measured"):
+def test_timedelta_column_is_rejected(regression_frame: pd.DataFrame) -> None:
+    frame = regression_frame.assign(waited=pd.Timedelta(hours=1))
+    with pytest.raises(DataError, match="unsupported column types in waited"):
         validate_frame(frame, "target", "regression", "tiny")
+
+
+def test_date_columns_are_text_nearly_all_dates_or_a_date_type(regression_frame: pd.DataFrame) -> None:
+    days = pd.date_range("2024-01-01", periods=len(regression_frame), freq="D")
+    text = days.strftime("%d %b %Y").to_series(index=regression_frame.index)
+    frame = regression_frame.assign(
+        opened=text.mask(regression_frame.index == 0, "unknown"),  # 1 in 40 is not a date: 97.5% are
+        closed=days,
+        noted=text.mask(regression_frame.index < 4, "soon"),  # 90%: not dates
+    )
+    assert date_columns(frame, skip=["target"]) == ["opened", "closed"]
+    assert date_columns(frame, skip=["opened"]) == ["closed"]
+
+
+def test_near_unique_text_columns_are_found(classification_frame: pd.DataFrame) -> None:
+    names = [f"Customer {row}" for row in range(len(classification_frame))]
+    frame = classification_frame.assign(name=names, id=range(len(names)))
+    # colour has 3 values, the target 2, id is a number: only name looks like an ID or a name.
+    assert near_unique_columns(frame) == {"name": len(names)}
+    assert near_unique_columns(frame.head(10)) == {}  # too few rows to tell
 
 
 def test_single_class_target(classification_frame: pd.DataFrame) -> None:

@@ -1,5 +1,6 @@
 """The prepare stage: reading the raw CSV and the seeded, stratified split."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -8,8 +9,8 @@ import yaml
 
 from {{ cookiecutter.package_name }}.errors import ConfigError, DataError
 from {{ cookiecutter.package_name }}.params import Params, validate_params
-from {{ cookiecutter.package_name }}.paths import TEST, TRAIN
-from {{ cookiecutter.package_name }}.prepare import load_raw, main, split
+from {{ cookiecutter.package_name }}.paths import DATA_SUMMARY, TEST, TRAIN
+from {{ cookiecutter.package_name }}.prepare import load_raw, main, split, with_dates
 
 
 def make_params(
@@ -101,3 +102,21 @@ def test_main_leaves_out_dropped_columns_and_unlabelled_rows(
     train, test = pd.read_parquet(TRAIN), pd.read_parquet(TEST)
     assert len(train) + len(test) == len(regression_frame) - 3
     assert "id" not in train.columns and train["target"].notna().all()
+    assert json.loads(DATA_SUMMARY.read_text())["unlabelled_rows_left_out"] == 3
+
+
+def test_dates_are_stored_as_dates_and_near_unique_text_is_named(
+    classification_frame: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = len(classification_frame)
+    frame = classification_frame.assign(
+        opened=pd.date_range("2024-01-01", periods=rows, freq="D").strftime("%Y-%m-%d"),
+        name=[f"Customer {row}" for row in range(rows)],
+    )
+    prepared = with_dates(frame, "target", drop=("id",))
+    assert pd.api.types.is_datetime64_any_dtype(prepared["opened"])
+    assert prepared["name"].equals(frame["name"])  # only named: dropping is the user's call
+    out = capsys.readouterr().out
+    assert "prepare: opened holds dates: the model sees its year, month, day of year and weekday" in out
+    assert f"prepare: name is text with a distinct value in nearly every row ({rows} of {rows})" in out
+    assert 'DROP="id name"' in out

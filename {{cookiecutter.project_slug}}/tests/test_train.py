@@ -31,6 +31,20 @@ def test_unseen_category_and_missing_values_are_handled(
     assert pipeline.predict(new)[0] in {"yes", "no"}
 
 
+def test_dates_are_seen_as_their_parts_and_may_arrive_as_text(
+    regression_frame: pd.DataFrame, regressor: ModelParams
+) -> None:
+    # prepare stores a date column as dates; rows for `predict` come from a CSV, as text.
+    dates = pd.Series(pd.date_range("2024-01-01", periods=len(regression_frame), freq="W"))
+    pipeline = train(regression_frame.assign(opened=dates.mask(dates.index == 5)), "target", regressor)
+    names = list(pipeline[:-1].get_feature_names_out())
+    assert [name for name in names if "opened" in name] == [
+        f"dates__opened_{part}" for part in ("year", "month", "day_of_year", "weekday")
+    ]
+    new = regression_frame.drop(columns="target").head(3).assign(opened=["2024-02-01", None, "not a date"])
+    assert pipeline.predict(new).shape == (3,)
+
+
 def test_unknown_hyperparameter_lists_the_valid_ones(
     classification_frame: pd.DataFrame, random_forest: Callable[..., ModelParams]
 ) -> None:

@@ -4,6 +4,7 @@ Only pandas is imported at module level: scikit-learn's datasets are
 imported when an embedded dataset is actually loaded.
 """
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,15 @@ from .errors import DataError
 
 # Datasets that ship inside scikit-learn: no download needed.
 EMBEDDED = {"breast_cancer": "load_breast_cancer", "wine": "load_wine", "diabetes": "load_diabetes"}
+# A text column holds dates when at least this share of its values parse as dates.
+DATE_SHARE = 0.95
+# Values tried first, so that a long column of plain text is not parsed row by row.
+DATE_SAMPLE = 1000
+# A text column whose values are this distinct (distinct / non-null) looks like an ID or a name:
+# one-hot encoding it learns nothing that carries over to new rows.
+UNIQUE_SHARE = 0.9
+# ...judged only with this many values: on a handful of rows every text column is distinct.
+UNIQUE_MIN_VALUES = 20
 
 
 def load_embedded(name: str, target: str) -> pd.DataFrame:
@@ -78,13 +88,11 @@ def validate_frame(frame: pd.DataFrame, target: str, task: str, source: str, dro
     unsupported = [
         str(column)
         for column, dtype in frame.dtypes.items()
-        if column != target
-        and column not in drop
-        and (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+        if column != target and column not in drop and pd.api.types.is_timedelta64_dtype(dtype)
     ]
     if unsupported:
         raise DataError(
-            f"{source}: unsupported column types in {', '.join(unsupported)}; use numbers or categories, "
+            f"{source}: unsupported column types in {', '.join(unsupported)}; use numbers, dates or categories, "
             "or list them in data.drop"
         )
     if task == "regression" and not pd.api.types.is_numeric_dtype(labels):
@@ -107,3 +115,42 @@ def labelled_rows(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, int]:
     """The rows that have a target, and how many were left out for lacking one."""
     labelled = frame[frame[target].notna()]
     return labelled, len(frame) - len(labelled)
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """values as dates (naive, in UTC when they carry a time zone); NaT where a value is not a date."""
+    with warnings.catch_warnings():  # pandas warns when it cannot guess one format for every value
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(values, errors="coerce", utc=True).dt.tz_localize(None)
+
+
+def _text(values: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values))
+
+
+def date_columns(frame: pd.DataFrame, skip: Sequence[str] = ()) -> list[str]:
+    """The columns (but those in skip) that hold dates: a date type, or text nearly all of it dates."""
+    found = []
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if column in skip or values.empty:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values) or (
+            _text(values)
+            and parse_dates(values.head(DATE_SAMPLE)).notna().mean() >= DATE_SHARE
+            and parse_dates(values).notna().mean() >= DATE_SHARE
+        ):
+            found.append(column)
+    return found
+
+
+def near_unique_columns(frame: pd.DataFrame, skip: Sequence[str] = ()) -> dict[str, int]:
+    """The text columns (but those in skip) with a distinct value in nearly every row, and how many values."""
+    found = {}
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if column in skip or len(values) < UNIQUE_MIN_VALUES or not _text(values):
+            continue
+        if values.nunique() >= UNIQUE_SHARE * len(values):
+            found[column] = values.nunique()
+    return found

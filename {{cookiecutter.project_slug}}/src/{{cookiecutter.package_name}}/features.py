@@ -6,24 +6,63 @@ get_class: Hydra costs the train stage a third of a second to start up.
 
 from importlib import import_module
 
+import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from .data import parse_dates
 from .errors import ConfigError
 from .params import ModelParams
 
+# What the model sees of a date: numbers it can learn seasons and trends from.
+DATE_PARTS = {
+    "year": lambda dates: dates.dt.year,
+    "month": lambda dates: dates.dt.month,
+    "day_of_year": lambda dates: dates.dt.day_of_year,
+    "weekday": lambda dates: dates.dt.day_of_week,  # Monday is 0
+}
+
+
+def date_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each date column as its DATE_PARTS; a gap stays a gap, for the imputer.
+
+    Parsed here rather than trusted as dates: prepare stores them as dates, but new
+    rows for `predict` arrive as text from a CSV.
+    """
+    parts = {}
+    for column in frame.columns:
+        dates = parse_dates(frame[column])
+        for part, extract in DATE_PARTS.items():
+            parts[f"{column}_{part}"] = extract(dates).astype("float64")
+    return pd.DataFrame(parts, index=frame.index)
+
+
+def date_part_names(_: FunctionTransformer, columns: np.ndarray) -> np.ndarray:
+    return np.array([f"{column}_{part}" for column in columns for part in DATE_PARTS], dtype=object)
+
 
 def build_preprocessor() -> ColumnTransformer:
-    """Impute and scale numeric columns; impute and one-hot encode the others."""
+    """Impute and scale numeric columns and the parts of dates; impute and one-hot encode the others.
+
+    Columns are routed by their type in prepare's output: prepare stores the columns it
+    found to hold dates as dates (data.date_columns).
+    """
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    dates = make_pipeline(
+        FunctionTransformer(date_parts, feature_names_out=date_part_names),
+        SimpleImputer(strategy="median"),
+        StandardScaler(),
+    )
     categorical = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))
     return ColumnTransformer(
         [
             ("numeric", numeric, make_column_selector(dtype_include="number")),
-            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
+            ("dates", dates, make_column_selector(dtype_include="datetime")),
+            ("categorical", categorical, make_column_selector(dtype_exclude=["number", "datetime"])),
         ]
     )
 
