@@ -104,8 +104,8 @@ def test_release_refuses_a_dirty_tree(project: Project) -> None:
 
 
 def test_release_refuses_a_model_that_fails_the_gate(project: Project) -> None:
-    config = project.path / "conf/config.yaml"
-    config.write_text(config.read_text().replace("accuracy: 0.85", "accuracy: 0.99"))
+    config = project.path / "conf/config.yaml"  # an absolute bound, opt-in beside the baseline margin
+    config.write_text(config.read_text().replace("baseline_margin: 0.1", "baseline_margin: 0.1\n  accuracy: 0.99"))
     project.make("params")
     commit(project, "Raise the bar")
     result = project.make("release", "VERSION=0.1.0", check=False)

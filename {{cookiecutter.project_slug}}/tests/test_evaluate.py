@@ -7,7 +7,7 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.features import build_preprocessor
-from {{ cookiecutter.package_name }}.metrics import classification_metrics, regression_metrics
+from {{ cookiecutter.package_name }}.metrics import baseline_scores, classification_metrics, regression_metrics
 from {{ cookiecutter.package_name }}.params import ModelParams
 from {{ cookiecutter.package_name }}.plots import classification_plots, feature_importance, feature_names, regression_plots
 from {{ cookiecutter.package_name }}.train import train
@@ -51,6 +51,13 @@ def test_regression_metrics_and_plots(regression_frame: pd.DataFrame, regressor:
     predictions = tables["predictions"]
     assert list(predictions.columns) == ["actual", "predicted", "residual"]
     assert (predictions["actual"] - predictions["predicted"]).equals(predictions["residual"])
+
+
+def test_the_baseline_predicts_the_most_frequent_class_or_the_mean() -> None:
+    train_labels, test_labels = pd.Series(["a", "a", "a", "b"]), pd.Series(["a", "b", "b", "b"])
+    assert baseline_scores("classification", train_labels, test_labels) == {"baseline_accuracy": 0.25}
+    train_targets, test_targets = pd.Series([1.0, 3.0]), pd.Series([0.0, 4.0])  # the mean, 2, is 2 off
+    assert baseline_scores("regression", train_targets, test_targets) == {"baseline_rmse": 2.0}
 
 
 def test_feature_importance_of_a_tree_model(regression_frame: pd.DataFrame, regressor: ModelParams) -> None:

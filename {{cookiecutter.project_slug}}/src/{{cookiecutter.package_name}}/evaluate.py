@@ -1,7 +1,9 @@
 """Stage `evaluate`: score the model on the test split and write DVC metrics and plots.
 
-Reads: params `task` and `data.target`; models/model.joblib; data/prepared/test.parquet.
-Writes: reports/metrics.json and one CSV per plot under reports/plots/.
+Reads: params `task` and `data.target`; models/model.joblib; data/prepared/test.parquet, and
+the targets of data/prepared/train.parquet, to fit the trivial baseline the gate compares with.
+Writes: reports/metrics.json (the model's scores, and the baseline's main one) and one CSV per
+plot under reports/plots/.
 """
 
 import json
@@ -11,9 +13,9 @@ import joblib
 import pandas as pd
 
 from .errors import run_stage
-from .metrics import classification_metrics, regression_metrics
+from .metrics import baseline_scores, classification_metrics, regression_metrics
 from .params import load_params
-from .paths import METRICS, MODEL, PLOTS_DIR, TEST
+from .paths import METRICS, MODEL, PLOTS_DIR, TEST, TRAIN
 from .plots import classification_plots, feature_importance, regression_plots
 
 
@@ -29,6 +31,8 @@ def main() -> None:
         scores = regression_metrics(pipeline, features, target)
         tables = regression_plots(pipeline, features, target)
     tables["feature_importance"] = feature_importance(pipeline, features, target)
+    train_targets = pd.read_parquet(TRAIN, columns=[params.data.target])[params.data.target]
+    scores |= baseline_scores(params.task, train_targets, target)
 
     METRICS.parent.mkdir(parents=True, exist_ok=True)
     METRICS.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8")

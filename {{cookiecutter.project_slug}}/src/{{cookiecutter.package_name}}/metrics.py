@@ -19,6 +19,9 @@ TASK_METRICS = {
     "classification": ("accuracy", "f1", "roc_auc", "average_precision"),
     "regression": ("rmse", "mae", "r2"),
 }
+# evaluate also scores a trivial baseline on the task's main metric (the first above), under this
+# prefix: `baseline_accuracy`, `baseline_rmse`. The quality gate asks the model to beat it.
+BASELINE_PREFIX = "baseline_"
 # Scores, where higher is better, and errors, where lower is better.
 HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "average_precision", "r2"})
 LOWER_IS_BETTER = frozenset({"rmse", "mae"})
@@ -70,3 +73,23 @@ def regression_metrics(pipeline: Pipeline, features: pd.DataFrame, targets: pd.S
         "mae": float(metrics.mean_absolute_error(targets, predicted)),
         "r2": float(metrics.r2_score(targets, predicted)),
     }
+
+
+def baseline_scores(task: str, train_targets: pd.Series, test_targets: pd.Series) -> dict[str, float]:
+    """The main metric of a model that ignores the features, fitted on the same training split.
+
+    It predicts the most frequent class, or the mean: any model worth releasing does better.
+    """
+    import numpy as np
+    from sklearn import metrics
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    baseline = DummyClassifier(strategy="most_frequent") if task == "classification" else DummyRegressor()
+    baseline.fit(np.zeros((len(train_targets), 1)), train_targets)  # one placeholder feature: it is ignored
+    predicted = baseline.predict(np.zeros((len(test_targets), 1)))
+    main = TASK_METRICS[task][0]
+    if task == "classification":
+        score = metrics.accuracy_score(test_targets, predicted)
+    else:
+        score = np.sqrt(metrics.mean_squared_error(test_targets, predicted))
+    return {BASELINE_PREFIX + main: float(score)}

@@ -82,17 +82,19 @@ class Params(_Strict):
     data: DataParams
     model: ModelParams
     monitor: MonitorParams
-    # The quality gate: metric name -> bound (see ops/gate.py).
+    # The quality gate: baseline_margin, and metric name -> bound (see ops/gate.py).
     gate: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _gate_names_task_metrics(self) -> "Params":
-        unknown = sorted(set(self.gate) - set(TASK_METRICS[self.task]))
+        unknown = sorted(set(self.gate) - {"baseline_margin", *TASK_METRICS[self.task]})
         if unknown:
             raise ValueError(
                 f"gate: unknown metric {', '.join(unknown)} for {self.task}; "
-                f"choose from {', '.join(TASK_METRICS[self.task])}"
+                f"choose from {', '.join(TASK_METRICS[self.task])}, or baseline_margin"
             )
+        if not 0 < self.gate.get("baseline_margin", 0.5) < 1:
+            raise ValueError("gate.baseline_margin: the share of the baseline's error to remove, between 0 and 1")
         return self
 
 

@@ -1,12 +1,65 @@
-"""The quality gate: scores are minimums, errors maximums, unknown metrics refused."""
+"""The quality gate: beat the trivial baseline by the margin; scores are minimums, errors maximums."""
 
+import pandas as pd
 import pytest
 import yaml
+from sklearn.dummy import DummyClassifier
 
 from {{ cookiecutter.package_name }}.errors import ConfigError
+from {{ cookiecutter.package_name }}.metrics import baseline_scores, classification_metrics
 from {{ cookiecutter.package_name }}.ops.compose import compose
-from {{ cookiecutter.package_name }}.ops.gate import GateError, check_gate, gate_failures
-from {{ cookiecutter.package_name }}.params import validate_params
+from {{ cookiecutter.package_name }}.ops.gate import GateError, check_gate, gate_failures, required
+from {{ cookiecutter.package_name }}.params import ModelParams, validate_params
+from {{ cookiecutter.package_name }}.train import train
+
+
+def default_gate() -> dict[str, float]:
+    return dict(yaml.safe_load(compose())["gate"])
+
+
+def test_the_default_gate_is_the_baseline_margin_alone() -> None:
+    assert default_gate() == {"baseline_margin": 0.1}
+
+
+def test_a_model_that_predicts_the_majority_class_fails_the_default_gate(
+    classification_frame: pd.DataFrame, classifier: ModelParams
+) -> None:
+    # 3 in 4 rows "yes": a model ignoring the features scores 0.75, as the baseline does.
+    frame = classification_frame.assign(target=["yes", "yes", "yes", "no"] * (len(classification_frame) // 4))
+    features, labels = frame.drop(columns="target"), frame["target"]
+    majority = DummyClassifier(strategy="most_frequent").fit(features, labels)
+    metrics = classification_metrics(majority, features, labels) | baseline_scores("classification", labels, labels)
+    assert metrics["accuracy"] == metrics["baseline_accuracy"] == 0.75
+    assert gate_failures(metrics, default_gate()) == [
+        "accuracy = 0.7500 does not beat the trivial baseline's 0.7500 by the margin 0.1: it needs ≥ 0.7750"
+    ]
+    # A model that learns from the features passes (scored on its training rows: this tests the gate only).
+    fitted = train(frame.assign(size=frame["target"].eq("yes") * 10.0), "target", classifier)
+    learned = classification_metrics(fitted, features.assign(size=labels.eq("yes") * 10.0), labels)
+    assert gate_failures(learned | baseline_scores("classification", labels, labels), default_gate()) == []
+
+
+def test_the_margin_cuts_the_baselines_error() -> None:
+    # Scores: the error is 1 - score. Errors: the metric itself.
+    assert required({"accuracy": 0.7, "baseline_accuracy": 0.6}, {"baseline_margin": 0.5}) == {"accuracy": 0.8}
+    assert required({"rmse": 40.0, "baseline_rmse": 50.0}, {"baseline_margin": 0.1}) == {"rmse": 45.0}
+    assert gate_failures({"rmse": 44.0, "baseline_rmse": 50.0}, {"baseline_margin": 0.1}) == []
+    assert gate_failures({"rmse": 46.0, "baseline_rmse": 50.0}, {"baseline_margin": 0.1}) == [
+        "rmse = 46.0000 does not beat the trivial baseline's 50.0000 by the margin 0.1: it needs ≤ 45.0000"
+    ]
+
+
+def test_absolute_bounds_add_to_the_margin_and_the_stricter_shows() -> None:
+    metrics = {"accuracy": 0.8, "baseline_accuracy": 0.5}
+    gate = {"baseline_margin": 0.1, "accuracy": 0.85}
+    assert required(metrics, gate) == {"accuracy": 0.85}
+    assert gate_failures(metrics, gate) == ["accuracy = 0.8000, below the minimum 0.85"]
+
+
+def test_metrics_without_a_baseline_fail_the_margin() -> None:
+    assert gate_failures({"accuracy": 0.9}, {"baseline_margin": 0.1}) == [
+        "no baseline_* score among the metrics to beat; run `make repro`"
+    ]
 
 
 def test_scores_are_minimums() -> None:
@@ -28,4 +81,12 @@ def test_gate_may_only_name_the_task_metrics() -> None:
     params = yaml.safe_load(compose())
     params["gate"] = {"precision": 0.9}
     with pytest.raises(ConfigError, match="gate: unknown metric precision"):
+        validate_params(params)
+
+
+@pytest.mark.parametrize("margin", [0, 1, 1.5])
+def test_the_margin_is_a_share_between_0_and_1(margin: float) -> None:
+    params = yaml.safe_load(compose())
+    params["gate"] = {"baseline_margin": margin}
+    with pytest.raises(ConfigError, match="gate.baseline_margin: the share of the baseline's error"):
         validate_params(params)

@@ -262,6 +262,13 @@ def test_metrics_table_with_a_metric_on_one_side_only() -> None:
     assert "| roc_auc" not in "\n".join(section), "a gate metric neither side has is not a row"
 
 
+def test_the_gate_column_shows_what_beats_the_baseline() -> None:
+    head = {"accuracy": 0.7, "baseline_accuracy": 0.75}
+    section = metrics_section(comparison(gate={"baseline_margin": 0.1}, head_metrics=head))
+    assert "| accuracy ↑ | — | 0.7000 |  | **fails** ≥ 0.775 |" in section
+    assert "| baseline_accuracy | — | 0.7500 |  |  |" in section
+
+
 def test_data_section_lists_changed_files_and_diffs_the_splits() -> None:
     test = {"rows": 25}
     base = {"train": {"rows": 100, "class_share": {"a": 0.6, "b": 0.4}, "source": "x"}, "test": test}

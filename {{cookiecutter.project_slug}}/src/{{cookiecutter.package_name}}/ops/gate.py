@@ -1,7 +1,16 @@
-"""The quality gate: the metric bounds a model must meet before it is released.
+"""The quality gate: what a model must reach before it is released.
 
-conf/config.yaml declares the bounds under `gate`. A score (higher is better)
-is a minimum, an error (lower is better) a maximum; metrics.py says which is which.
+conf/config.yaml declares it under `gate`:
+
+- `baseline_margin` (the default, for any data): the model must beat a trivial baseline
+  fitted on the same split (the most frequent class, or the mean; metrics.baseline_scores)
+  on the task's main metric, removing at least this share of the baseline's error. The
+  error is 1 - accuracy for classification, the rmse for regression. With 0.1 and a
+  baseline accuracy of 0.60, the model needs 1 - 0.40 * 0.9 = 0.64; a model that only
+  ever predicts the majority class fails.
+- a metric's name: an absolute bound, opt-in because what is good depends on the data.
+  A score (higher is better) is a minimum, an error (lower is better) a maximum;
+  metrics.py says which is which.
 
     python -m {{ cookiecutter.package_name }}.ops.gate   # check reports/metrics.json; exit 1 if it fails
 """
@@ -11,26 +20,70 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import ProjectError, run_stage
-from ..metrics import higher_is_better
+from ..metrics import BASELINE_PREFIX, higher_is_better
 from ..params import load_params
 from ..paths import METRICS
+
+# The key of `gate` that is a margin over the baseline, not a metric's bound.
+BASELINE_MARGIN = "baseline_margin"
 
 
 class GateError(ProjectError):
     """The metrics miss the quality gate."""
 
 
+def baseline_bounds(metrics: Mapping[str, float], margin: float) -> dict[str, float]:
+    """For each metric with a baseline score in metrics: the value that beats the baseline by margin.
+
+    Scores here are at most 1 (accuracy, r2...), so 1 - score is the error to cut.
+    """
+    bounds = {}
+    for key, baseline in metrics.items():
+        metric = key.removeprefix(BASELINE_PREFIX)
+        if key.startswith(BASELINE_PREFIX) and metric in metrics:
+            cut = 1 - margin
+            bounds[metric] = 1 - (1 - baseline) * cut if higher_is_better(metric) else baseline * cut
+    return bounds
+
+
+def misses(metric: str, value: float, bound: float) -> bool:
+    return value < bound if higher_is_better(metric) else value > bound
+
+
 def gate_failures(metrics: Mapping[str, float], gate: Mapping[str, float]) -> list[str]:
-    """One line per bound the metrics miss; empty when the gate passes."""
+    """One line per requirement the metrics miss; empty when the gate passes."""
     failures = []
+    if BASELINE_MARGIN in gate:
+        margin = gate[BASELINE_MARGIN]
+        beat = baseline_bounds(metrics, margin)
+        if not beat:
+            failures.append(f"no {BASELINE_PREFIX}* score among the metrics to beat; run `make repro`")
+        for metric, bound in beat.items():
+            if misses(metric, metrics[metric], bound):
+                baseline = metrics[BASELINE_PREFIX + metric]
+                failures.append(
+                    f"{metric} = {metrics[metric]:.4f} does not beat the trivial baseline's {baseline:.4f} "
+                    f"by the margin {margin:g}: it needs {'≥' if higher_is_better(metric) else '≤'} {bound:.4f}"
+                )
     for metric, bound in gate.items():
+        if metric == BASELINE_MARGIN:
+            continue
         if metric not in metrics:
             failures.append(f"{metric} is not among the metrics ({', '.join(sorted(metrics))})")
-        elif higher_is_better(metric) and metrics[metric] < bound:
-            failures.append(f"{metric} = {metrics[metric]:.4f}, below the minimum {bound}")
-        elif not higher_is_better(metric) and metrics[metric] > bound:
-            failures.append(f"{metric} = {metrics[metric]:.4f}, above the maximum {bound}")
+        elif misses(metric, metrics[metric], bound):
+            side = "below the minimum" if higher_is_better(metric) else "above the maximum"
+            failures.append(f"{metric} = {metrics[metric]:.4f}, {side} {bound}")
     return failures
+
+
+def required(metrics: Mapping[str, float], gate: Mapping[str, float]) -> dict[str, float]:
+    """Each metric the gate bounds, with the strictest bound it must meet (absolute, or to beat the baseline)."""
+    bounds = {metric: bound for metric, bound in gate.items() if metric != BASELINE_MARGIN}
+    if BASELINE_MARGIN in gate:
+        for metric, bound in baseline_bounds(metrics, gate[BASELINE_MARGIN]).items():
+            stricter = max if higher_is_better(metric) else min
+            bounds[metric] = stricter(bound, bounds.get(metric, bound))
+    return bounds
 
 
 def check_gate(metrics: Mapping[str, float], gate: Mapping[str, float], source: str = str(METRICS)) -> None:
@@ -49,7 +102,10 @@ def main() -> None:
     gate = load_params().gate
     metrics = read_metrics()
     check_gate(metrics, gate)
-    print("gate: passed (" + ", ".join(f"{name} {metrics[name]:.4f}" for name in gate) + ")")
+    bounds = required(metrics, gate)
+    sign = {metric: "≥" if higher_is_better(metric) else "≤" for metric in bounds}
+    shown = ", ".join(f"{name} {metrics[name]:.4f} {sign[name]} {bound:.4f}" for name, bound in bounds.items())
+    print(f"gate: passed ({shown or 'no requirement set'})")
 
 
 if __name__ == "__main__":

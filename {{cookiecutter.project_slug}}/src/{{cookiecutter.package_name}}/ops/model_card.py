@@ -8,8 +8,26 @@ from typing import Any
 
 import yaml
 
+from ..metrics import BASELINE_PREFIX
+
 # SPDX identifier in lower case, as the Hugging Face metadata expects; "other" for proprietary code.
 LICENSE = "{{ {'MIT': 'mit', 'BSD-3-Clause': 'bsd-3-clause', 'Apache-2.0': 'apache-2.0'}.get(cookiecutter.license, 'other') }}"
+
+
+def model_metrics(manifest: dict[str, Any]) -> dict[str, float]:
+    """The model's own scores: the trivial baseline's (evaluate.py) are not the model's."""
+    return {name: value for name, value in manifest["metrics"].items() if not name.startswith(BASELINE_PREFIX)}
+
+
+def baseline_lines(manifest: dict[str, Any]) -> list[str]:
+    """A line per baseline score: what a model that ignores the features reaches."""
+    guess = "the most frequent class" if manifest["task"] == "classification" else "the mean"
+    return [
+        f"A trivial baseline fitted on the same split, always predicting {guess}, scores "
+        f"{name.removeprefix(BASELINE_PREFIX)} {value:.4f}."
+        for name, value in manifest["metrics"].items()
+        if name.startswith(BASELINE_PREFIX)
+    ]
 
 
 def front_matter(manifest: dict[str, Any]) -> str:
@@ -27,7 +45,7 @@ def front_matter(manifest: dict[str, Any]) -> str:
                         "task": {"type": task},
                         "dataset": {"name": data["name"], "type": data["source"]},
                         "metrics": [
-                            {"type": name, "value": round(value, 6)} for name, value in manifest["metrics"].items()
+                            {"type": name, "value": round(value, 6)} for name, value in model_metrics(manifest).items()
                         ],
                     }
                 ],
@@ -42,7 +60,13 @@ def render_card(manifest: dict[str, Any]) -> str:
     data, split = params["data"], params["data"]["split"]
     hyperparameters = {key: value for key, value in model.items() if key not in ("name", "_target_")}
     numeric = [feature["name"] for feature in manifest["features"] if feature["kind"] == "numeric"]
-    categorical = [feature["name"] for feature in manifest["features"] if feature["kind"] == "categorical"]
+    # Dates are stored as dates by prepare: the model sees their parts as numbers.
+    dates = [feature["name"] for feature in manifest["features"] if feature["dtype"].startswith("datetime64")]
+    categorical = [
+        feature["name"]
+        for feature in manifest["features"]
+        if feature["kind"] == "categorical" and feature["name"] not in dates
+    ]
     lines = [
         front_matter(manifest),
         f"# {manifest['artifact']} {manifest['version']}",
@@ -58,6 +82,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"(seed {split['seed']}{', stratified' if split['stratify'] else ''}).",
         f"- Numeric features ({len(numeric)}): {', '.join(numeric) or 'none'}.",
         f"- Categorical features ({len(categorical)}): {', '.join(categorical) or 'none'}.",
+        f"- Date features ({len(dates)}), seen as year, month, day of year and weekday: {', '.join(dates) or 'none'}.",
         "",
         "## Hyperparameters",
         "",
@@ -69,8 +94,9 @@ def render_card(manifest: dict[str, Any]) -> str:
         "",
         "| metric | value |",
         "|---|---|",
-        *[f"| {name} | {value:.4f} |" for name, value in manifest["metrics"].items()],
+        *[f"| {name} | {value:.4f} |" for name, value in model_metrics(manifest).items()],
         "",
+        *[line + "\n" for line in baseline_lines(manifest)],
         "## Intended use",
         "",
         f"Predicting `{manifest['target']}` for new rows with the same columns as the training data, "

@@ -38,7 +38,7 @@ from ..errors import ProjectError, run_stage
 from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
 from ..params import load_params
 from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
-from .gate import gate_failures, read_metrics
+from .gate import gate_failures, read_metrics, required
 from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
 
 
@@ -294,11 +294,12 @@ def verdict(comparison: Comparison) -> str:
 
 
 def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> str:
-    """The metric's bound in the gate, marked when the workspace misses it; empty if it has none."""
-    if metric not in gate:
+    """The metric's bound in the gate (or what beats the baseline), marked when missed; empty if it has none."""
+    bounds = required(head, gate)
+    if metric not in bounds:
         return ""
-    bound = f"{'≥' if higher_is_better(metric) else '≤'} {gate[metric]:g}"
-    return f"**fails** {bound}" if gate_failures(head, {metric: gate[metric]}) else bound
+    bound = f"{'≥' if higher_is_better(metric) else '≤'} {bounds[metric]:.4g}"
+    return f"**fails** {bound}" if gate_failures(head, {metric: bounds[metric]}) else bound
 
 
 def metrics_section(comparison: Comparison) -> list[str]:
