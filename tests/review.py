@@ -165,6 +165,7 @@ class RegressionReview:
         shown = assert_renders_on_github(report, ["Metrics", "Parameters", "Data", "Top features"])
         assert {"train.target_min", "test.target_max"} <= set(table_rows(shown["Data"])), "the target's range"
         metrics = table_rows(shown["Metrics"])
-        assert list(metrics) == ["metric", "rmse ↓", "mae ↓", "r2 ↑"]
+        assert list(metrics) == ["metric", "rmse ↓", "mae ↓", "r2 ↑", "baseline_rmse"]
+        assert metrics["rmse ↓"][4].startswith("≤ "), "the gate: beat the trivial baseline's rmse"
         assert metrics["rmse ↓"][3].startswith(f"{said} ")
         assert "Confusion matrix" not in shown and "Per class" not in shown, "classification only"
