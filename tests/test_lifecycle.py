@@ -196,9 +196,12 @@ def test_bundle_manifest_matches_its_files(project: Project, published: Path) ->
     front_matter = yaml.safe_load(card.split("---\n")[1])
     assert front_matter["library_name"] == "sklearn" and front_matter["license"] == "mit"
     scores = front_matter["model-index"][0]["results"][0]["metrics"]
-    assert {score["type"] for score in scores} == set(manifest["metrics"])
+    model_scores = {name for name in manifest["metrics"] if not name.startswith("baseline_")}
+    assert {score["type"] for score in scores} == model_scores, "the trivial baseline's score is not the model's"
     for section in ("## Training data", "## Metrics", "## Intended use", "## Limits"):
         assert section in card
+    baseline = manifest["metrics"]["baseline_accuracy"]
+    assert f"always predicting the most frequent class, scores accuracy {baseline:.4f}." in card
 
 
 # --- predict -------------------------------------------------------------------------
