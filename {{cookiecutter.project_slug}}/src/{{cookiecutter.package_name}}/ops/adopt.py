@@ -69,8 +69,9 @@ def data_conf(name: str, path: Path, target: str, drop: Sequence[str], task: str
     return "\n".join(
         [
             f"# {path.name}, tracked by DVC: `make data` wrote this file; run it again for a new version.",
-            "# drop: columns kept out of the features. Other columns are features: numbers are",
-            "# imputed and scaled, text columns imputed and one-hot encoded. Rows with no target are left out.",
+            "# drop: columns kept out of the features (prepare names text columns that look like IDs).",
+            "# Other columns are features: numbers are imputed and scaled, dates become their year, month,",
+            "# day of year and weekday, other text is imputed and one-hot encoded. Rows with no target are left out.",
             f"name: {name}",
             "source: csv",
             f"path: {path.as_posix()}",

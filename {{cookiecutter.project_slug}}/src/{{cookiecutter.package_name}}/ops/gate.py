@@ -37,12 +37,11 @@ def baseline_bounds(metrics: Mapping[str, float], margin: float) -> dict[str, fl
 
     Scores here are at most 1 (accuracy, r2...), so 1 - score is the error to cut.
     """
-    bounds = {}
+    bounds, kept = {}, 1 - margin  # the share of the baseline's error the model may keep
     for key, baseline in metrics.items():
         metric = key.removeprefix(BASELINE_PREFIX)
         if key.startswith(BASELINE_PREFIX) and metric in metrics:
-            cut = 1 - margin
-            bounds[metric] = 1 - (1 - baseline) * cut if higher_is_better(metric) else baseline * cut
+            bounds[metric] = 1 - (1 - baseline) * kept if higher_is_better(metric) else baseline * kept
     return bounds
 
 
