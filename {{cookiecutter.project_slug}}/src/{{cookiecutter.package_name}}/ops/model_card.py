@@ -20,14 +20,16 @@ def model_metrics(manifest: dict[str, Any]) -> dict[str, float]:
 
 
 def baseline_lines(manifest: dict[str, Any]) -> list[str]:
-    """A line per baseline score: what a model that ignores the features reaches."""
-    guess = "the most frequent class" if manifest["task"] == "classification" else "the mean"
-    return [
-        f"A trivial baseline fitted on the same split, always predicting {guess}, scores "
-        f"{name.removeprefix(BASELINE_PREFIX)} {value:.4f}."
+    """What a model that ignores the features scores, then a blank line; nothing when evaluate wrote no baseline."""
+    scores = [
+        f"{name.removeprefix(BASELINE_PREFIX)} {value:.4f}"
         for name, value in manifest["metrics"].items()
         if name.startswith(BASELINE_PREFIX)
     ]
+    if not scores:
+        return []
+    guess = "the most frequent class" if manifest["task"] == "classification" else "the mean"
+    return [f"A trivial baseline fitted on the same split, always predicting {guess}, scores {', '.join(scores)}.", ""]
 
 
 def front_matter(manifest: dict[str, Any]) -> str:
@@ -72,7 +74,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"# {manifest['artifact']} {manifest['version']}",
         "",
         f"A scikit-learn {manifest['task']} model: `{model['_target_']}` ({model['name']}) after imputation, "
-        "scaling of numeric columns and one-hot encoding of the others, in one Pipeline.",
+        "scaling of numeric columns and of the parts of dates, and one-hot encoding of the others, in one Pipeline.",
         "",
         "## Training data",
         "",
@@ -96,7 +98,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         "|---|---|",
         *[f"| {name} | {value:.4f} |" for name, value in model_metrics(manifest).items()],
         "",
-        *[line + "\n" for line in baseline_lines(manifest)],
+        *baseline_lines(manifest),
         "## Intended use",
         "",
         f"Predicting `{manifest['target']}` for new rows with the same columns as the training data, "
