@@ -267,6 +267,8 @@ def test_the_gate_column_shows_what_beats_the_baseline() -> None:
     section = metrics_section(comparison(gate={"baseline_margin": 0.1}, head_metrics=head))
     assert "| accuracy ↑ | — | 0.7000 |  | **fails** ≥ 0.775 |" in section
     assert "| baseline_accuracy | — | 0.7500 |  |  |" in section
+    big = metrics_section(comparison("regression", gate={"rmse": 25000.0}, head_metrics={"rmse": 24000.0}))
+    assert "| rmse ↓ | — | 24000.0000 |  | ≤ 25000 |" in big, "a bound in the data's units, as written"
 
 
 def test_data_section_lists_changed_files_and_diffs_the_splits() -> None:

@@ -298,7 +298,8 @@ def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> s
     bounds = required(head, gate)
     if metric not in bounds:
         return ""
-    bound = f"{'≥' if higher_is_better(metric) else '≤'} {bounds[metric]:.4g}"
+    shown = f"{bounds[metric]:.{DECIMALS}f}".rstrip("0").rstrip(".")  # 0.85 stays 0.85, 25000 stays 25000
+    bound = f"{'≥' if higher_is_better(metric) else '≤'} {shown}"
     return f"**fails** {bound}" if gate_failures(head, {metric: bounds[metric]}) else bound
 
 
