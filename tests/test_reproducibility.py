@@ -1,6 +1,7 @@
 """Any commit reproduces from git + the DVC remote alone, bit for bit.
 
-One baked project, trained, committed and pushed to its local DVC remote;
+One baked project, with a batch in data/incoming/ and a labelled one absorbed
+into data/labelled/, trained, committed and pushed to its local DVC remote;
 then each guarantee is checked with the real tools.
 """
 
@@ -17,17 +18,36 @@ from conftest import run
 pytestmark = pytest.mark.e2e
 
 
+# Two batches as they land (data/incoming/README.md): the labelled one joins the training data.
+BATCHES = """
+from my_ml_project.data import load_embedded
+rows = load_embedded("breast_cancer", "diagnosis").sample(40, random_state=0)
+rows.iloc[:20].to_csv("data/incoming/2026-11-01.csv", index=False)
+rows.iloc[20:].drop(columns="diagnosis").to_csv("data/incoming/2026-11-02.csv", index=False)
+"""
+
+
+def add_batches(project: Project) -> None:
+    """Two tracked batches in data/incoming/, and the labelled one absorbed into data/labelled/."""
+    project.make("params")  # absorb reads the target from params.yaml
+    run(str(project.venv / "bin/python"), "-c", BATCHES, cwd=project.path)
+    project.dvc("add", "--quiet", "data/incoming/2026-11-01.csv", "data/incoming/2026-11-02.csv")
+    project.make("absorb")
+
+
 @pytest.fixture(scope="module")
 def trained(cookies_session, shared_venv) -> Project:
-    """A default bake: set up, reproduced, committed, pushed to its DVC remote."""
-    project = trained_bake(cookies_session, shared_venv)
+    """A default bake with tracked batches, one absorbed: set up, reproduced, committed, pushed."""
+    project = trained_bake(cookies_session, shared_venv, before_repro=add_batches)
     project.make("ci-push")
     return project
 
 
 def test_verify_passes_in_a_fresh_clone_with_no_stage_run(trained: Project) -> None:
     verdict = trained.make("verify").stdout
-    assert "reproduces from git and the DVC remote: 0 stages ran; dvc status clean;" in verdict
+    # The batches' own .dvc files are pulled too: verify fails if the remote lacks one.
+    checks = "0 stages ran; every tracked file pulled; dvc status clean;"
+    assert f"reproduces from git and the DVC remote: {checks}" in verdict
     assert "reports/metrics.json byte-identical; models/model.joblib md5 matches dvc.lock" in verdict
 
 
