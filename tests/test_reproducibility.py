@@ -7,10 +7,14 @@ then each guarantee is checked with the real tools.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
+import tarfile
 
 import pytest
+import yaml
 from baked import Project, cached_outputs, md5, trained_bake
 
 from conftest import run
@@ -37,9 +41,9 @@ def add_batches(project: Project) -> None:
 
 @pytest.fixture(scope="module")
 def trained(cookies_session, shared_venv) -> Project:
-    """A default bake with tracked batches, one absorbed: set up, reproduced, committed, pushed."""
+    """A default bake with tracked batches, one absorbed: set up, reproduced, committed, pushed, released."""
     project = trained_bake(cookies_session, shared_venv, before_repro=add_batches)
-    project.make("ci-push")
+    project.make("ci-push", "release", "VERSION=0.1.0")
     return project
 
 
@@ -51,7 +55,14 @@ def test_verify_passes_in_a_fresh_clone_with_no_stage_run(trained: Project) -> N
     assert "reports/metrics.json byte-identical; models/model.joblib md5 matches dvc.lock" in verdict
 
 
-def test_verify_fails_clearly_when_the_data_was_not_pushed(trained: Project) -> None:
+def locked_model(project: Project, rev: str) -> str:
+    """The md5 of the model that dvc.lock records at a revision."""
+    lock = yaml.safe_load(run("git", "show", f"{rev}:dvc.lock", cwd=project.path).stdout)
+    return lock["stages"]["train"]["outs"][0]["md5"]
+
+
+def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alone(trained: Project) -> None:
+    """A later commit retrains without `dvc push`: verify says so; v0.1.0 still bundles its own model."""
     config = trained.path / "conf/model/logistic_regression.yaml"
     config.write_text(config.read_text().replace("C: 1.0", "C: 0.3"))
     trained.make("repro")
@@ -62,6 +73,16 @@ def test_verify_fails_clearly_when_the_data_was_not_pushed(trained: Project) -> 
         # train reruns; its model comes out identical to dvc.lock, so evaluate is rightly skipped.
         assert "error: stages ran instead of being restored: train." in failed.stderr
         assert "dvc push --run-cache" in failed.stderr
+
+        trained.make("bundle", "VERSION=0.1.0")
+        with tarfile.open(trained.path / "dist/my-ml-project-v0.1.0.tar.gz") as bundle:
+            manifest = json.load(bundle.extractfile("manifest.json"))
+            model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
+        tagged = run("git", "rev-parse", "my-ml-project@v0.1.0^0", cwd=trained.path).stdout.strip()
+        assert manifest["git_commit"] == tagged
+        assert model == locked_model(trained, tagged) != locked_model(trained, "HEAD")
+        unreleased = trained.make("bundle", "VERSION=0.2.0", check=False)
+        assert "my-ml-project@v0.2.0: no such version in the registry" in unreleased.stderr
     finally:
         run("git", "reset", "--quiet", "--hard", "HEAD~1", cwd=trained.path)
         trained.dvc("checkout", "--force")
