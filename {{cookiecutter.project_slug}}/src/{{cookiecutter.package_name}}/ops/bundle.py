@@ -11,7 +11,8 @@
 Only a registered version is bundled, and always from the commit its tag
 names, whatever is checked out: every file is read at that commit through DVC
 (git files from git, data and models from the DVC cache or remote), so a
-version's bundle never holds another commit's model.
+version's bundle never holds another commit's model. The packages the manifest
+records come from this environment, so they must be the ones uv.lock pinned at the tag.
 
     python -m {{ cookiecutter.package_name }}.ops.bundle 1.2.0   # make bundle VERSION=1.2.0
 """
@@ -22,6 +23,7 @@ import io
 import json
 import platform
 import tarfile
+import tomllib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -35,6 +37,7 @@ from .registry import ARTIFACT, Version, is_reference, parse_version, resolve
 
 DIST = Path("dist")
 MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.joblib", "manifest.json", "MODEL_CARD.md"
+UV_LOCK = "uv.lock"
 # Recorded in the manifest: what the model needs to load and behave the same.
 PACKAGES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "{{ cookiecutter.project_slug }}")
 
@@ -93,12 +96,35 @@ def environment() -> dict[str, Any]:
     return {"python": platform.python_version(), "packages": versions}
 
 
+def check_environment(packages: dict[str, str | None], uv_lock: bytes, version: Version) -> None:
+    """Refuse when this environment's packages are not the ones uv.lock pinned at the tag.
+
+    The manifest records them as what the model needs to load and behave the same, so
+    they must be the ones it was trained with. uv.lock may pin a package at several
+    versions, one per range of Python versions: any of them matches.
+    """
+    locked: dict[str, set[str]] = {}
+    for package in tomllib.loads(uv_lock.decode())["package"]:
+        if "version" in package:  # a project with a dynamic version has none
+            locked.setdefault(package["name"], set()).add(package["version"])
+    differ = [
+        f"{name} {' or '.join(sorted(locked[name]))} (here {installed})"
+        for name, installed in packages.items()
+        if name in locked and installed not in locked[name]
+    ]
+    if differ:
+        raise BundleError(
+            f"{version.tag} was trained with {', '.join(differ)}: check out {version.tag} and `make setup`, "
+            "then bundle it there"
+        )
+
+
 def read_commit(version: Version) -> dict[str, bytes]:
     """The files a bundle is made from, as they are at the commit the version's tag names."""
     from dvc.api import DVCFileSystem
     from dvc.exceptions import DvcException
 
-    paths = [str(path) for path in (PARAMS, METRICS, MODEL, TRAIN)] + ["dvc.lock"]
+    paths = [str(path) for path in (PARAMS, METRICS, MODEL, TRAIN)] + ["dvc.lock", UV_LOCK]
     files = {}
     try:
         fs = DVCFileSystem(".", rev=version.commit)
@@ -124,6 +150,8 @@ def build_bundle(version: Version, out: Path = DIST) -> Path:
     from .model_card import render_card
 
     files = read_commit(version)
+    env = environment()
+    check_environment(env["packages"], files[UV_LOCK], version)
     params = yaml.safe_load(files[str(PARAMS)])
     target = params["data"]["target"]
     train = pd.read_parquet(io.BytesIO(files[str(TRAIN)]))
@@ -139,7 +167,7 @@ def build_bundle(version: Version, out: Path = DIST) -> Path:
         "dvc_lock": lock_hashes(yaml.safe_load(files["dvc.lock"])),
         "params": params,
         "metrics": json.loads(files[str(METRICS)]),
-        "environment": environment(),
+        "environment": env,
     }
     card = render_card(manifest).encode()
     contents = {MODEL_FILE: files[str(MODEL)], CARD_FILE: card}
