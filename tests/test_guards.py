@@ -3,8 +3,9 @@
 One default bake, set up with `make setup`: a commit adding a large file or a
 secret is refused with a message saying what to do; `git push` runs `dvc push`
 first and is refused when that fails; switching commits, and pulling or
-merging one, brings back their models. Every git command runs with a bare system PATH (no environment on it),
-as from a plain shell: the hooks must find the project's dvc on their own.
+merging one, brings back their models. Every git command runs with a bare
+system PATH (no environment on it), as from a plain shell: the hooks must find
+the project's dvc on their own.
 """
 
 from __future__ import annotations
