@@ -73,9 +73,7 @@ class Plan:
     def matrix(self) -> dict[str, list[dict[str, str]]]:
         """A GitHub Actions matrix: one entry per experiment; `params` holds one override per line."""
         return {
-            "include": [
-                {"name": e.name, "params": "\n".join(e.overrides), "title": e.label} for e in self.experiments
-            ]
+            "include": [{"name": e.name, "params": "\n".join(e.overrides), "title": e.label} for e in self.experiments]
         }
 
 
