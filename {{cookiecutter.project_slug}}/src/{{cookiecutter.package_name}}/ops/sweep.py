@@ -311,6 +311,11 @@ def overrides_from(args: argparse.Namespace) -> list[str]:
     return list(args.overrides) or split_params(os.environ.get("PARAMS", ""))
 
 
+def dvc(*args: str) -> None:
+    if subprocess.run(["dvc", *args]).returncode != 0:
+        raise SweepError(f"`dvc {' '.join(args)}` failed (see DVC's message above)")
+
+
 def run_here(planned: Plan, jobs: int) -> int:
     """Queue the sweep in DVC's queue, run it with `jobs` workers, print the ranked table."""
     if len(planned.experiments) == 1:  # no sweep: DVC would not number the name
@@ -319,9 +324,9 @@ def run_here(planned: Plan, jobs: int) -> int:
     else:  # DVC expands the same grid in the same order, naming them NAME-1, NAME-2, ...
         queue = ["--name", planned.name, *(arg for o in planned.overrides for arg in ("-S", o))]
     print(f"Sweep {planned.name}: {len(planned.experiments)} experiments, {jobs} at a time", flush=True)
-    subprocess.run(["dvc", "exp", "run", "--queue", *queue], check=True)
+    dvc("exp", "run", "--queue", *queue)
     # Waits for every queued task (also any you queued before) and follows their logs.
-    subprocess.run(["dvc", "exp", "run", "--run-all", "--jobs", str(jobs)], check=True)
+    dvc("exp", "run", "--run-all", "--jobs", str(jobs))
     text, finished = report(planned)
     print(text)
     return 0 if finished == len(planned.experiments) else 1
