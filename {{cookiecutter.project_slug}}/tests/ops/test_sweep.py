@@ -56,6 +56,8 @@ def test_overrides_split_on_newlines_and_spaces_as_a_shell_would() -> None:
 def test_a_grid_over_the_limit_is_refused_before_it_is_expanded() -> None:
     with pytest.raises(SweepError, match=r"24 combinations \(seed: 4 × model.n_estimators: 6\), over the limit of 20"):
         expand(["seed=1,2,3,4", "model.n_estimators=range(1,7)"], "s", limit=20)
+    with pytest.raises(SweepError, match=r"more than 20 combinations \(seed: over 20\)"):
+        expand(["seed=range(0,100000000)"], "s", limit=20)  # counted only to past the limit: at once
 
 
 def test_a_key_the_config_lacks_is_refused_with_the_keys_it_has() -> None:

@@ -31,6 +31,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +107,18 @@ def parse(overrides: Sequence[str]) -> list[Any]:
     return parsed
 
 
-def grid_size(parsed: Sequence[Any]) -> tuple[int, list[str]]:
-    """How many combinations, counted before expanding them; and the factors, e.g. `model.C: 4`."""
+def grid_size(parsed: Sequence[Any], limit: int) -> tuple[int, str, str]:
+    """How many combinations, counted before expanding them: the number, in words, and per swept key
+    (`model.C: 4 × seed: 2`). A key's values are counted only to past `limit`: `range(0,1000000)` costs nothing."""
     sizes = [
-        (override.get_key_element(), len(list(override.sweep_string_iterator())))
+        (override.get_key_element(), sum(1 for _ in islice(override.sweep_string_iterator(), limit + 1)))
         for override in parsed
         if override.is_sweep_override()
     ]
-    return math.prod(size for _, size in sizes), [f"{key}: {size}" for key, size in sizes]
+    total = math.prod(size for _, size in sizes)
+    factors = " × ".join(f"{key}: {size}" if size <= limit else f"{key}: over {limit}" for key, size in sizes)
+    counted = f"more than {limit}" if any(size > limit for _, size in sizes) else str(total)
+    return total, counted, factors
 
 
 def expand(overrides: Sequence[str], name: str, limit: int = DEFAULT_MAX) -> Plan:
@@ -123,10 +128,10 @@ def expand(overrides: Sequence[str], name: str, limit: int = DEFAULT_MAX) -> Pla
     if not NAME.match(name):
         raise SweepError(f"{name!r} cannot name experiments: use letters, digits, '.', '_' and '-'")
     parsed = parse(overrides)
-    size, factors = grid_size(parsed)
+    size, counted, factors = grid_size(parsed, limit)
     if size > limit:
         raise SweepError(
-            f"the sweep has {size} combinations ({' × '.join(factors)}), over the limit of {limit}: "
+            f"the sweep has {counted} combinations ({factors}), over the limit of {limit}: "
             "sweep fewer values, or raise the limit (the workflow's `max` input, MAX for make sweep)"
         )
     (combinations,) = BasicSweeper.split_arguments(parsed, None)  # one batch: every combination
