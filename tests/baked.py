@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -79,10 +80,18 @@ def bake_project(cookies_session, venv: Path, **answers: str) -> Project:
     return Project(Path(result.project_path), result.context, venv)
 
 
-def trained_bake(cookies_session, venv: Path, **answers: str) -> Project:
-    """A bake with these answers, set up, reproduced and committed as the baseline."""
+def trained_bake(
+    cookies_session, venv: Path, before_repro: Callable[[Project], None] | None = None, **answers: str
+) -> Project:
+    """A bake with these answers, set up, reproduced and committed as the baseline.
+
+    before_repro, if given, runs after `make setup`: to add data the baseline trains on.
+    """
     project = bake_project(cookies_session, venv, **answers)
-    project.make("setup", "repro")
+    project.make("setup")
+    if before_repro:
+        before_repro(project)
+    project.make("repro")
     run("git", "add", "--all", cwd=project.path)
     run("git", "commit", "--quiet", "--no-verify", "-m", "Train the baseline", cwd=project.path)
     return project

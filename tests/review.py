@@ -127,7 +127,17 @@ class ClassificationReview:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def more_data(cls, project: Project, broken: str) -> str:
+    def production(cls, project: Project, broken: str) -> str:
+        """The tuned model, released and assigned `prod` in the registry; its commit."""
+        run("git", "switch", "--quiet", "tune", cwd=project.path)
+        run("dvc", "checkout", "--quiet", cwd=project.path)
+        project.make("release", "VERSION=0.1.0")
+        project.make("promote", "VERSION=0.1.0", "STAGE=prod")
+        return run("git", "rev-parse", "HEAD", cwd=project.path).stdout.strip()
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def more_data(cls, project: Project, production: str) -> str:
         """Only the data changes: a labelled batch of 40 rows joins the training data (`make absorb`)."""
 
         def absorb_a_batch() -> None:
@@ -138,6 +148,22 @@ class ClassificationReview:
             batch.unlink()
 
         return changed(project, "more-data", absorb_a_batch)
+
+    def test_a_report_compares_with_the_model_in_production(
+        self, project: Project, production: str, more_data: str
+    ) -> None:
+        shipped, head = metrics_at(project, production), metrics_at(project, "more-data")
+        said = "the same as" if f"{shipped['accuracy']:.4f}" == f"{head['accuracy']:.4f}" else None
+        said = said or ("better than" if head["accuracy"] > shipped["accuracy"] else "worse than")
+        verdict = more_data.splitlines()[1]
+        assert verdict.endswith(
+            f"; {said} production `v0.1.0` on accuracy ({shipped['accuracy']:.4f} → {head['accuracy']:.4f})"
+        ), verdict
+        assert f"and production `v0.1.0`, commit `{production[:12]}`" in more_data, "its metrics from the tag's commit"
+        shown = assert_renders_on_github(more_data, ["Metrics"])
+        metrics = table_rows(shown["Metrics"])
+        assert metrics["metric"][2] == "production <code>v0.1.0</code>"
+        assert metrics["accuracy ↑"][2] == f"{shipped['accuracy']:.4f}"
 
     def test_a_data_change_shows_in_the_data_section(self, more_data: str) -> None:
         shown = assert_renders_on_github(more_data, ["Metrics", "Data"])

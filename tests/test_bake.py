@@ -85,6 +85,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     # the GTO registry, bundles, and the command that uses them.
     toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
     toolkit += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb", "adopt"]
+    toolkit += ["sweep"]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
     template_tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
     files |= {f"tests/{path.relative_to(template_tests)}" for path in template_tests.rglob("*.py")}
@@ -105,8 +106,10 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         ".github/workflows/retrain.yml",
         ".github/workflows/reproduce.yml",
         ".github/workflows/rulesets.yml",
+        ".github/workflows/sweep.yml",
         ".github/workflows/template-sync.yml",
         "scripts/apply_rulesets.py",
+        "scripts/ci_experiment.sh",
         "scripts/ci_reproduce.sh",
         "scripts/dvc_remote.sh",
     }
@@ -147,9 +150,10 @@ def test_no_jinja_left_and_interpolations_kept(baked) -> None:
         assert re.sub(RUNS_ON, r"\1 ubuntu-latest\2", baked_text) == template_text
         assert "${{ " in baked_text
     # The jobs that train, and those that need the DVC remote.
-    for workflow in ("reproduce", "retrain", "monitor", "publish"):  # each job is named as its workflow
+    jobs = {"reproduce": "reproduce", "retrain": "retrain", "monitor": "monitor", "publish": "publish"}
+    for workflow, job in {**jobs, "sweep": "experiment"}.items():  # each job named as its workflow, but sweep's
         definition = yaml.safe_load((project / f".github/workflows/{workflow}.yml").read_text())
-        assert definition["jobs"][workflow]["runs-on"] == runs_on
+        assert definition["jobs"][job]["runs-on"] == runs_on
     # Hydra's ${...} interpolations are not Jinja and must come out intact.
     assert "seed: ${seed}" in (project / f"conf/data/{answers['dataset']}.yaml").read_text()
 

@@ -2,9 +2,10 @@
 
 One default bake, set up with `make setup`: a commit adding a large file or a
 secret is refused with a message saying what to do; `git push` runs `dvc push`
-first and is refused when that fails; switching commits brings back their
-models. Every git command runs with a bare system PATH (no environment on it),
-as from a plain shell: the hooks must find the project's dvc on their own.
+first and is refused when that fails; switching commits, and pulling or
+merging one, brings back their models. Every git command runs with a bare
+system PATH (no environment on it), as from a plain shell: the hooks must find
+the project's dvc on their own.
 """
 
 from __future__ import annotations
@@ -82,9 +83,9 @@ def remotes(project: Path) -> dict[str, Path]:
     return {"origin": origin, "dvc": project.parent / f"{project.name}-dvc-remote"}
 
 
-def test_setup_installs_the_three_hooks_and_records_the_environment(project: Path, shared_venv: Path) -> None:
+def test_setup_installs_the_four_hooks_and_records_the_environment(project: Path, shared_venv: Path) -> None:
     hooks = project / ".git/hooks"
-    assert all((hooks / name).is_file() for name in ("pre-commit", "pre-push", "post-checkout"))
+    assert all((hooks / name).is_file() for name in ("pre-commit", "pre-push", "post-checkout", "post-merge"))
     assert git(project, "config", "--get", "mlops.dvc").stdout.strip() == str(shared_venv / "bin/dvc")
 
 
@@ -183,9 +184,21 @@ def test_checkout_restores_the_model_of_each_commit(project: Path) -> None:
     assert git(project, "status", "--porcelain").stdout == ""
 
 
+def test_pull_brings_the_model_of_the_merged_commit(project: Path, shared_venv: Path) -> None:
+    model, before = project / "models/model.joblib", head(project)
+    pulled = git(project, "pull", "--ff-only", "origin", "tune")  # a merge: dvc.lock changes, the model follows
+    try:
+        assert "dvc checkout (data and models of the merged commit)" in output(pulled)
+        assert md5(model) == cached_outputs(project)["models/model.joblib"], "stale model after git pull"
+        assert git(project, "status", "--porcelain").stdout == ""
+    finally:
+        git(project, "reset", "--quiet", "--hard", before)
+        run(str(shared_venv / "bin/dvc"), "checkout", "--quiet", cwd=project)
+
+
 def test_every_hook_is_local_and_pinned(project: Path) -> None:
     config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
     assert [repo["repo"] for repo in config["repos"]] == ["local"]
-    assert config["default_install_hook_types"] == ["pre-commit", "pre-push", "post-checkout"]
+    assert config["default_install_hook_types"] == ["pre-commit", "pre-push", "post-checkout", "post-merge"]
     for hook in config["repos"][0]["hooks"]:
         assert all("==" in dependency for dependency in hook.get("additional_dependencies", [])), hook["id"]

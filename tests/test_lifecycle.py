@@ -361,6 +361,17 @@ def test_monitor_finds_no_drift_in_held_out_data(project: Project) -> None:
     assert (project.path / "reports/drift.md").is_file()
 
 
+def test_monitor_reports_categories_never_seen_in_training(project: Project, tmp_path: Path) -> None:
+    # A quarter of the rows from a clinic that sent no training rows (and none with a gap there).
+    batch = new_rows(project, 40).assign(clinic=["harbour"] * 10 + ["east"] * 30)
+    batch.to_csv(tmp_path / "batch.csv", index=False)
+    result = monitor(project, tmp_path / "batch.csv")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "clinic" in json.loads((project.path / "reports/drift.json").read_text())["drifted_features"]
+    reason = "clinic: 25% of its values are categories never seen in training (harbour)"
+    assert reason in result.stdout and reason in (project.path / "reports/drift.md").read_text()
+
+
 def add_batch(project: Project, frame: pd.DataFrame, name: str) -> None:
     """A batch lands as the README says: dvc add, commit, push data and git."""
     frame.to_csv(project.path / "data/incoming" / name, index=False)

@@ -10,7 +10,6 @@ from each project's own uv.lock), so no bake pays for a fresh install.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 import yaml
@@ -30,18 +29,6 @@ PLOTS = {
     "classification": {"confusion.csv", "roc.csv", "precision_recall.csv", "feature_importance.csv"},
     "regression": {"predictions.csv", "feature_importance.csv"},
 }
-
-
-def wait_for_queue(project: Project, names: list[str], timeout: float = 600) -> dict[str, str]:
-    """Poll `dvc queue status` until no named task is queued or running; their final statuses."""
-    deadline = time.monotonic() + timeout
-    while True:
-        table = project.dvc("queue", "status").stdout
-        statuses = dict(re.findall(rf"^\w+\s+({'|'.join(map(re.escape, names))})\s.*?(\w+)\s*$", table, re.MULTILINE))
-        if len(statuses) == len(names) and not {"Queued", "Running"} & set(statuses.values()):
-            return statuses
-        assert time.monotonic() < deadline, f"the queue did not finish in {timeout:.0f} s:\n{table}"
-        time.sleep(3)
 
 
 @pytest.fixture(scope="class")
@@ -172,24 +159,26 @@ class OtherModels:
 
 
 class Sweep:
-    """The README's sweep on one box, over every other model: queued, then run by two workers."""
+    """The README's sweep on one box, over every other model: `make sweep`, checked, queued, run by two workers."""
 
-    def test_queued_sweep_runs_every_other_model(self, project: Project) -> None:
+    def test_make_sweep_runs_every_other_model_and_ranks_them(self, project: Project) -> None:
         others = other_models(project)
         before = len(project.experiments())
-        queued = project.dvc("exp", "run", "--queue", "-S", f"model={','.join(others)}")
-        names = re.findall(r"Queued experiment '([\w-]+)'", queued.stdout + queued.stderr)
-        assert len(names) == len(others), queued.stdout + queued.stderr
-        project.dvc("queue", "start", "-j", "2")  # returns at once: the workers run in the background
-        statuses = wait_for_queue(project, names)
-        assert statuses == dict.fromkeys(names, "Success"), "\n".join(
-            project.dvc("queue", "logs", name, check=False).stdout for name in names
-        )
+        swept = project.make("sweep", f"PARAMS=model={','.join(others)}", "JOBS=2")
+        output = swept.stdout + swept.stderr
+        names = re.findall(r"Queued experiment '([\w-]+)'", output)
+        assert len(names) == len(others), output
         experiments = project.experiments()
-        swept = {experiment["name"]: experiment for experiment in experiments if experiment["name"] in names}
-        assert sorted(experiment["params"]["model"]["name"] for experiment in swept.values()) == others
-        assert all(experiment["metrics"] for experiment in swept.values()), swept
+        by_name = {experiment["name"]: experiment for experiment in experiments if experiment["name"] in names}
+        assert sorted(experiment["params"]["model"]["name"] for experiment in by_name.values()) == others
+        assert all(experiment["metrics"] for experiment in by_name.values()), by_name
         assert len(experiments) == before + len(others)
+        # Ranked best first by the gate's first metric, as the sweep workflow's summary is.
+        rows = re.findall(r"^\| (\d) \| `([\w-]+)` \| `model=(\w+)` \| ([\d.]+) \|", swept.stdout, re.MULTILINE)
+        assert sorted(name for _, name, _, _ in rows) == sorted(names), swept.stdout
+        accuracies = [float(value) for *_, value in rows]
+        assert accuracies == sorted(accuracies, reverse=True)
+        assert f"{len(others)} of {len(others)} experiments, best accuracy first" in swept.stdout
 
 
 # One class per scenario, so that `pytest -n 2 --dist loadscope` gives each to one worker.

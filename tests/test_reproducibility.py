@@ -1,15 +1,20 @@
 """Any commit reproduces from git + the DVC remote alone, bit for bit.
 
-One baked project, trained, committed and pushed to its local DVC remote;
+One baked project, with a batch in data/incoming/ and a labelled one absorbed
+into data/labelled/, trained, committed and pushed to its local DVC remote;
 then each guarantee is checked with the real tools.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
+import tarfile
 
 import pytest
+import yaml
 from baked import Project, cached_outputs, md5, trained_bake
 
 from conftest import run
@@ -17,21 +22,47 @@ from conftest import run
 pytestmark = pytest.mark.e2e
 
 
+# Two batches as they land (data/incoming/README.md): the labelled one joins the training data.
+BATCHES = """
+from my_ml_project.data import load_embedded
+rows = load_embedded("breast_cancer", "diagnosis").sample(40, random_state=0)
+rows.iloc[:20].to_csv("data/incoming/2026-11-01.csv", index=False)
+rows.iloc[20:].drop(columns="diagnosis").to_csv("data/incoming/2026-11-02.csv", index=False)
+"""
+
+
+def add_batches(project: Project) -> None:
+    """Two tracked batches in data/incoming/, and the labelled one absorbed into data/labelled/."""
+    project.make("params")  # absorb reads the target from params.yaml
+    run(str(project.venv / "bin/python"), "-c", BATCHES, cwd=project.path)
+    project.dvc("add", "--quiet", "data/incoming/2026-11-01.csv", "data/incoming/2026-11-02.csv")
+    project.make("absorb")
+
+
 @pytest.fixture(scope="module")
 def trained(cookies_session, shared_venv) -> Project:
-    """A default bake: set up, reproduced, committed, pushed to its DVC remote."""
-    project = trained_bake(cookies_session, shared_venv)
-    project.make("ci-push")
+    """A default bake with tracked batches, one absorbed: set up, reproduced, committed, pushed, released."""
+    project = trained_bake(cookies_session, shared_venv, before_repro=add_batches)
+    project.make("ci-push", "release", "VERSION=0.1.0")
     return project
 
 
 def test_verify_passes_in_a_fresh_clone_with_no_stage_run(trained: Project) -> None:
     verdict = trained.make("verify").stdout
-    assert "reproduces from git and the DVC remote: 0 stages ran; dvc status clean;" in verdict
+    # The batches' own .dvc files are pulled too: verify fails if the remote lacks one.
+    checks = "0 stages ran; every tracked file pulled; dvc status clean;"
+    assert f"reproduces from git and the DVC remote: {checks}" in verdict
     assert "reports/metrics.json byte-identical; models/model.joblib md5 matches dvc.lock" in verdict
 
 
-def test_verify_fails_clearly_when_the_data_was_not_pushed(trained: Project) -> None:
+def locked_model(project: Project, rev: str) -> str:
+    """The md5 of the model that dvc.lock records at a revision."""
+    lock = yaml.safe_load(run("git", "show", f"{rev}:dvc.lock", cwd=project.path).stdout)
+    return lock["stages"]["train"]["outs"][0]["md5"]
+
+
+def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alone(trained: Project) -> None:
+    """A later commit retrains without `dvc push`: verify says so; v0.1.0 still bundles its own model."""
     config = trained.path / "conf/model/logistic_regression.yaml"
     config.write_text(config.read_text().replace("C: 1.0", "C: 0.3"))
     trained.make("repro")
@@ -42,6 +73,14 @@ def test_verify_fails_clearly_when_the_data_was_not_pushed(trained: Project) -> 
         # train reruns; its model comes out identical to dvc.lock, so evaluate is rightly skipped.
         assert "error: stages ran instead of being restored: train." in failed.stderr
         assert "dvc push --run-cache" in failed.stderr
+
+        trained.make("bundle", "VERSION=0.1.0")
+        with tarfile.open(trained.path / "dist/my-ml-project-v0.1.0.tar.gz") as bundle:
+            manifest = json.load(bundle.extractfile("manifest.json"))
+            model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
+        tagged = run("git", "rev-parse", "my-ml-project@v0.1.0^0", cwd=trained.path).stdout.strip()
+        assert manifest["git_commit"] == tagged
+        assert model == locked_model(trained, tagged) != locked_model(trained, "HEAD")
     finally:
         run("git", "reset", "--quiet", "--hard", "HEAD~1", cwd=trained.path)
         trained.dvc("checkout", "--force")

@@ -5,12 +5,14 @@ played with act (tests/act.py) in a baked repository whose DVC remote the
 runner can reach (an absolute path, as a cloud remote or a self-hosted
 runner's disk would be): a bare origin, a hyperparameter change on a branch,
 GitHub's merge commit, and ci.yml, reproduce.yml and pr-report.yml as GitHub
-starts them. tests/test_fresh_bake_on_github.py plays the default answers,
-whose remote a GitHub-hosted runner cannot reach.
+starts them; last, sweep.yml dispatched on main, one job per experiment.
+tests/test_fresh_bake_on_github.py plays the default answers, whose remote a
+GitHub-hosted runner cannot reach.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -357,3 +359,80 @@ def test_fresh_clone_check_lock_accepts_missing_data(pull_request: dict[str, Any
     assert stale.returncode != 0
     assert "dvc.lock is stale, run `make repro` and commit dvc.lock" in stale.stderr
     assert "train: deps src/my_ml_project/train.py modified" in stale.stderr
+
+
+# --- sweep.yml: a grid of experiments across runners -------------------------------
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def matrix_results(played: Play, job: str) -> list[str]:
+    """The result of each run of a matrix job, from act's log (Play merges them into one Job)."""
+    found = []
+    for line in played.log.splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if entry.get("jobID") == job and "jobResult" in entry:
+            found.append(entry["jobResult"])
+    return found
+
+
+def exp_refs(github: GitHub) -> list[str]:
+    listed = run("git", "ls-remote", str(github.origin), "refs/exps/*", cwd=github.root).stdout
+    return sorted(line.split("\t")[1] for line in listed.splitlines())
+
+
+@pytest.fixture(scope="module")
+def swept(pull_request: dict[str, Any]) -> Play:
+    """sweep.yml dispatched on main: four values of C, two experiments at a time on GitHub.
+
+    act reads an expression in `max-parallel` as 1 (act 0.2.89): the four jobs run one after the other here."""
+    inputs = {"params": "model.C=0.1,1,10,100", "max-parallel": "2"}
+    return play(pull_request, "sweep.yml", "workflow_dispatch", inputs=inputs)
+
+
+def test_a_sweep_runs_one_job_per_combination_and_pushes_each(pull_request: dict[str, Any], swept: Play) -> None:
+    github: GitHub = pull_request["github"]
+    assert swept.job("plan").result == "success", swept
+    assert matrix_results(swept, "experiment") == ["success"] * 4, swept.job("experiment")
+    output = ANSI.sub("", swept.job("experiment").output)
+    assert output.count("Unchanged stages are restored from the DVC remote") == 4, output
+    assert "Running stage 'prepare'" not in output, output
+    names = [ref.rsplit("/", 1)[1] for ref in exp_refs(github)]
+    assert sorted(names) == [f"sweep-{swept.run_id}-{index}" for index in range(1, 5)], names
+    main = github.sha("refs/heads/main")
+    assert all(ref.startswith(f"refs/exps/{main[:2]}/{main[2:]}/") for ref in exp_refs(github)), "based on main"
+
+
+def test_the_collect_job_ranks_the_sweep_best_first(swept: Play) -> None:
+    collect = swept.job("collect")
+    assert collect.result == "success", collect
+    summary = collect.summary
+    assert f"Sweep `sweep-{swept.run_id}`: 4 of 4 experiments, best accuracy first" in summary, summary
+    rows = re.findall(r"^\| (\d) \| `(sweep-\d+-\d)` \| `model.C=([\d.]+)` \| ([\d.]+) \|", summary, re.MULTILINE)
+    assert [int(rank) for rank, *_ in rows] == [1, 2, 3, 4]
+    accuracies = [float(accuracy) for *_, accuracy in rows]
+    assert accuracies == sorted(accuracies, reverse=True)
+    assert sorted(c for _, _, c, _ in rows) == ["0.1", "1", "10", "100"]
+    best = rows[0][1]
+    assert f"dvc exp pull origin {best}" in summary and f"dvc exp branch {best} " in summary
+
+
+def test_a_bad_key_fails_the_plan_and_starts_no_experiment(pull_request: dict[str, Any]) -> None:
+    played = play(pull_request, "sweep.yml", "workflow_dispatch", inputs={"params": "model=random_forest model.C=1,2"})
+    assert played.results() == {"plan": "failure", "experiment": "skipped", "collect": "skipped"}, played
+    assert "model.C: no such key in the config conf/ composes to with model=random_forest" in played.job("plan").output
+
+
+def test_a_grid_over_max_is_refused_by_the_same_plan(pull_request: dict[str, Any]) -> None:
+    """What the plan job runs, run here: the grid is counted before anything is composed."""
+    project: Path = pull_request["project"]
+    refused = run(
+        "make", f"VENV={pull_request['venv']}", "sweep-plan", "MAX=3", cwd=project, check=False,
+        env={"PARAMS": "model.C=0.1,1\nseed=1,2"},
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "error: the sweep has 4 combinations (model.C: 2 × seed: 2), over the limit of 3" in refused.stderr

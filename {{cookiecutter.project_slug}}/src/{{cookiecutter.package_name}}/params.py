@@ -74,6 +74,7 @@ class MonitorParams(_Strict):
     p_value: float = Field(gt=0, lt=1)
     max_drifted_share: float = Field(ge=0, le=1)
     max_metric_drop: float = Field(ge=0)
+    max_unseen_share: float = Field(ge=0, le=1)
 
 
 class Params(_Strict):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 PARAMS = Path("params.yaml")
 CONF_DIR = Path("conf")
+# What params.yaml was last composed from (ops/compose.py): in DVC's scratch folder, which git ignores.
+COMPOSE_STAMP = Path(".dvc/tmp/compose.sha256")
 RAW_DIR = Path("data/raw")
 # New batches land here, each tracked with `dvc add`; the monitor checks the newest.
 INCOMING = Path("data/incoming")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.package_name }}.errors import ConfigError
-from {{ cookiecutter.package_name }}.ops.compose import check
+from {{ cookiecutter.package_name }}.ops.compose import check, write_params
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
 
@@ -41,3 +41,34 @@ def test_composing_imports_no_heavy_library() -> None:
     )
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert imported.strip() == "[]"
+
+
+@pytest.fixture
+def composed(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of conf/ composed into a params.yaml of its own: (conf, params, stamp)."""
+    conf, params, stamp = tmp_path / "conf", tmp_path / "params.yaml", tmp_path / "compose.sha256"
+    shutil.copytree(CONF_DIR, conf)
+    assert write_params(conf_dir=conf, params=params, stamp=stamp), "nothing recorded yet: composes"
+    return conf, params, stamp
+
+
+def test_composing_again_with_nothing_changed_is_skipped(composed: tuple[Path, Path, Path]) -> None:
+    conf, params, stamp = composed
+    assert not write_params(conf_dir=conf, params=params, stamp=stamp)
+    assert write_params(["seed=7"], conf_dir=conf, params=params, stamp=stamp), "new overrides: composes"
+    assert "seed: 7" in params.read_text(encoding="utf-8")
+    assert write_params(conf_dir=conf, params=params, stamp=stamp), "overrides gone: composes again"
+    assert "seed: 7" not in params.read_text(encoding="utf-8")
+
+
+def test_a_changed_conf_or_params_file_is_recomposed(composed: tuple[Path, Path, Path]) -> None:
+    conf, params, stamp = composed
+    written = params.read_text(encoding="utf-8")
+    # What `dvc exp run -S seed=7` leaves in the workspace: same conf/, another params.yaml.
+    params.write_text(written.replace("seed: ", "seed: 7"), encoding="utf-8")
+    assert write_params(conf_dir=conf, params=params, stamp=stamp)
+    assert params.read_text(encoding="utf-8") == written
+    # Same modification time or not, a changed byte in conf/ is seen.
+    (conf / "model" / "extra.yaml").write_text("# a new file\n", encoding="utf-8")
+    assert write_params(conf_dir=conf, params=params, stamp=stamp)
+    assert not write_params(conf_dir=conf, params=params, stamp=stamp)

@@ -99,6 +99,7 @@ def test_held_out_data_does_not_drift(case: Case) -> None:
     assert not report["drift"], report["reasons"]
     assert report["drifted_share"] <= THRESHOLDS.max_drifted_share
     assert report["features"]["clinic"]["test"] == "chi2"
+    assert report["features"]["clinic"]["unseen_share"] == 0
     assert report["features"][case.numeric[0]]["test"] == "ks"
     assert not report["prediction"]["drifted"]
     # Published on this very batch, so no metric is worse.
@@ -126,8 +127,30 @@ def test_swapped_categories_drift_the_categorical_feature(case: Case) -> None:
 def test_a_feature_that_lost_all_its_values_drifts(case: Case) -> None:
     report = detect(case, case.test.assign(clinic=None))
     untested = {"test": None, "statistic": None, "p_value": None, "drifted": True}
-    assert report["features"]["clinic"] == {"kind": "categorical", **untested}
-    assert "| clinic | categorical | n/a | n/a | n/a | **yes** |" in monitor.render_markdown(report)
+    assert report["features"]["clinic"] == {"kind": "categorical", **untested, "unseen_share": 0.0, "unseen": []}
+    assert "| clinic | categorical | n/a | n/a | n/a | **yes** | 0% |" in monitor.render_markdown(report)
+
+
+def test_unseen_categories_drift_the_feature_and_the_batch(case: Case) -> None:
+    # A fifth of the batch from a clinic the model never saw: its one-hot encoding ignores it.
+    current = case.test.copy()
+    current.loc[: round(len(current) * 0.2) - 1, "clinic"] = "harbour"
+    report = detect(case, current)
+    clinic = report["features"]["clinic"]
+    assert clinic["unseen"] == ["harbour"] and clinic["unseen_share"] == pytest.approx(0.2, abs=0.01)
+    assert clinic["drifted"] and report["drift"]
+    assert "clinic: 20% of its values are categories never seen in training (harbour)" in report["reasons"][0]
+    assert "| **yes** | 20% (harbour) |" in monitor.render_markdown(report)
+
+
+def test_a_few_unseen_values_stay_within_the_threshold(case: Case) -> None:
+    current = case.test.copy()
+    current.loc[0, "clinic"] = "harbour"  # one row: about 1% of the batch
+    report = detect(case, current)
+    assert report["features"]["clinic"]["unseen"] == ["harbour"]
+    assert report["features"]["clinic"]["unseen_share"] <= THRESHOLDS.max_unseen_share
+    assert not any("never seen" in reason for reason in report["reasons"])
+    assert "unseen_share" not in report["features"][case.numeric[0]]
 
 
 def test_prediction_drift(case: Case) -> None:

@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }}.ops.report import (
     MAX_BYTES,
     PR_REPORT_MARKER,
     Comparison,
+    Production,
     ReportError,
     StageRuns,
     bar,
@@ -23,6 +24,7 @@ from {{ cookiecutter.package_name }}.ops.report import (
     metrics_section,
     parse_repro_log,
     per_class,
+    production_model,
     read_base_table,
     render_markdown,
     resolve_revision,
@@ -227,6 +229,35 @@ def test_markdown_shows_diffs_stages_and_note() -> None:
 )
 def test_verdict_says_gate_then_main_metric_against_the_base(task: str, base, head, expected: str) -> None:
     assert verdict(comparison(task, base_metrics=base, head_metrics=head)) == expected
+
+
+@pytest.mark.parametrize("production_accuracy", [0.97, 0.90])
+def test_verdict_compares_with_production_too_and_warns_when_worse(production_accuracy: float) -> None:
+    production = Production("v1.2.0", "fedcba9876543210", {"accuracy": production_accuracy})
+    metrics = {"base_metrics": {"accuracy": 0.9}, "head_metrics": {"accuracy": 0.95}}
+    said = verdict(comparison(production=production, gate={"accuracy": 0.85}, **metrics))
+    words = "worse" if production_accuracy > 0.95 else "better"
+    icon = "⚠️" if words == "worse" else "✅"
+    assert said == (
+        f"### {icon} Passes the quality gate; better than `main` on accuracy (0.9000 → 0.9500); "
+        f"{words} than production `v1.2.0` on accuracy ({production_accuracy:.4f} → 0.9500)"
+    )
+
+
+def test_metrics_table_shows_production_beside_the_base() -> None:
+    production = Production("v1.2.0", "fedcba9876543210", {"accuracy": 0.97})
+    section = metrics_section(
+        comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.95}, production=production)
+    )
+    assert section[0] == "| metric | base `main` | production `v1.2.0` | workspace | change | gate |"
+    assert section[2] == "| accuracy ↑ | 0.9000 | 0.9700 | 0.9500 | better +0.0500 | ≥ 0.85 |"
+    assert "The change is the workspace's against the base." in section[-1]
+
+
+def test_production_without_metrics_is_said_not_compared() -> None:
+    production = Production("v0.1.0", "fedcba9876543210", None)
+    said = verdict(comparison(base_metrics={"accuracy": 0.9}, head_metrics={"accuracy": 0.95}, production=production))
+    assert said.endswith("; production `v0.1.0` has no accuracy to compare")
 
 
 def test_verdict_without_workspace_metrics_says_what_to_run() -> None:
@@ -507,6 +538,10 @@ def test_base_tables_are_read_from_git(git_repo: Path) -> None:
     table = read_base_table("HEAD", Path("reports/plots/roc.csv"))
     assert table is not None and list(table.columns) == ["fpr", "tpr"]
     assert read_base_table("HEAD", Path("reports/plots/predictions.csv")) is None
+
+
+def test_no_production_model_without_a_prod_assignment(git_repo: Path) -> None:
+    assert production_model() is None, "no registry tags: nothing in production to compare with"
 
 
 def test_an_invalid_base_revision_is_a_one_line_error(git_repo: Path) -> None:

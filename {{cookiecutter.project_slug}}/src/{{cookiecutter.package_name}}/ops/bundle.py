@@ -8,10 +8,13 @@
   sha256 of every other file in the bundle;
 - MODEL_CARD.md: a Hugging Face style model card.
 
-Everything is read from one git revision through DVC (git files from git, data
-and models from the DVC cache or remote), so a bundle always matches its commit.
+Only a registered version is bundled, and always from the commit its tag
+names, whatever is checked out: every file is read at that commit through DVC
+(git files from git, data and models from the DVC cache or remote), so a
+version's bundle never holds another commit's model. The packages the manifest
+records come from this environment, so they must be the ones uv.lock pinned at the tag.
 
-    python -m {{ cookiecutter.package_name }}.ops.bundle 1.2.0 [--rev REV]   # make bundle VERSION=1.2.0
+    python -m {{ cookiecutter.package_name }}.ops.bundle 1.2.0   # make bundle VERSION=1.2.0
 """
 
 import argparse
@@ -20,20 +23,21 @@ import io
 import json
 import platform
 import tarfile
+import tomllib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from subprocess import CalledProcessError
 from typing import Any
 
 import yaml
 
 from ..errors import ProjectError, run_stage
 from ..paths import METRICS, MODEL, PARAMS, TRAIN
-from .registry import ARTIFACT, git_output, is_reference, parse_version, resolve
+from .registry import ARTIFACT, Version, is_reference, parse_version, resolve
 
 DIST = Path("dist")
 MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.joblib", "manifest.json", "MODEL_CARD.md"
+UV_LOCK = "uv.lock"
 # Recorded in the manifest: what the model needs to load and behave the same.
 PACKAGES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "{{ cookiecutter.project_slug }}")
 
@@ -92,44 +96,69 @@ def environment() -> dict[str, Any]:
     return {"python": platform.python_version(), "packages": versions}
 
 
-def read_revision(rev: str) -> tuple[str, dict[str, bytes]]:
-    """The commit `rev` names, and the files a bundle is made from, as they are at that commit."""
+def check_environment(packages: dict[str, str | None], uv_lock: bytes, version: Version) -> None:
+    """Refuse when this environment's packages are not the ones uv.lock pinned at the tag.
+
+    The manifest records them as what the model needs to load and behave the same, so
+    they must be the ones it was trained with. uv.lock may pin a package at several
+    versions, one per range of Python versions: any of them matches.
+    """
+    locked: dict[str, set[str]] = {}
+    for package in tomllib.loads(uv_lock.decode())["package"]:
+        if "version" in package:  # a project with a dynamic version has none
+            locked.setdefault(package["name"], set()).add(package["version"])
+    differ = [
+        f"{name} {' or '.join(sorted(locked[name]))} (here {installed})"
+        for name, installed in packages.items()
+        if name in locked and installed not in locked[name]
+    ]
+    if differ:
+        raise BundleError(
+            f"{version.tag} was trained with {', '.join(differ)}: check out {version.tag} and `make setup`, "
+            "then bundle it there"
+        )
+
+
+def read_commit(version: Version) -> dict[str, bytes]:
+    """The files a bundle is made from, as they are at the commit the version's tag names."""
     from dvc.api import DVCFileSystem
     from dvc.exceptions import DvcException
 
-    try:
-        commit = git_output("rev-parse", "--verify", f"{rev}^0").strip()  # `^0` peels a tag to its commit
-    except CalledProcessError:
-        raise BundleError(f"{rev!r} is not a git revision of this repository") from None
-    paths = [str(path) for path in (PARAMS, METRICS, MODEL, TRAIN)] + ["dvc.lock"]
+    paths = [str(path) for path in (PARAMS, METRICS, MODEL, TRAIN)] + ["dvc.lock", UV_LOCK]
     files = {}
     try:
-        fs = DVCFileSystem(".", rev=commit)
+        fs = DVCFileSystem(".", rev=version.commit)
         for path in paths:
             files[path] = fs.read_bytes(path)
     except (DvcException, FileNotFoundError) as err:
         raise BundleError(
-            f"cannot read {path} at {rev}: {err}. Is the DVC remote reachable (`dvc pull` it), "
-            "and was the pipeline reproduced and committed?"
+            f"cannot read {path} at {version.tag} ({version.commit[:12]}): {err}. "
+            "Is the DVC remote reachable (`dvc pull` it), and was the pipeline reproduced and committed?"
         ) from None
-    return commit, files
+    return files
 
 
-def build_bundle(version_text: str, rev: str = "HEAD", out: Path = DIST) -> Path:
-    """Write dist/<artifact>-vX.Y.Z.tar.gz (and the model card beside it); return its path."""
+def registered(version_text: str) -> Version:
+    """A registered version of the artifact; RegistryError, naming `make release`, if it is not."""
+    return resolve(f"{ARTIFACT}@{parse_version(version_text)}")
+
+
+def build_bundle(version: Version, out: Path = DIST) -> Path:
+    """Write dist/<artifact>-vX.Y.Z.tar.gz of the version's tagged commit (and the model card beside it)."""
     import pandas as pd
 
     from .model_card import render_card
 
-    version = parse_version(version_text)
-    commit, files = read_revision(rev)
+    files = read_commit(version)
+    env = environment()
+    check_environment(env["packages"], files[UV_LOCK], version)
     params = yaml.safe_load(files[str(PARAMS)])
     target = params["data"]["target"]
     train = pd.read_parquet(io.BytesIO(files[str(TRAIN)]))
     manifest: dict[str, Any] = {
         "artifact": ARTIFACT,
-        "version": version,
-        "git_commit": commit,
+        "version": version.version,
+        "git_commit": version.commit,
         "task": params["task"],
         "target": target,
         "features": feature_schema(train, target),
@@ -138,7 +167,7 @@ def build_bundle(version_text: str, rev: str = "HEAD", out: Path = DIST) -> Path
         "dvc_lock": lock_hashes(yaml.safe_load(files["dvc.lock"])),
         "params": params,
         "metrics": json.loads(files[str(METRICS)]),
-        "environment": environment(),
+        "environment": env,
     }
     card = render_card(manifest).encode()
     contents = {MODEL_FILE: files[str(MODEL)], CARD_FILE: card}
@@ -146,7 +175,7 @@ def build_bundle(version_text: str, rev: str = "HEAD", out: Path = DIST) -> Path
     contents[MANIFEST_FILE] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
     out.mkdir(parents=True, exist_ok=True)
-    path = bundle_path(version, out)
+    path = bundle_path(version.version, out)
     partial = path.with_name(path.name + ".partial")  # no half-written bundle under the real name
     with tarfile.open(partial, "w:gz") as archive:
         for name, data in sorted(contents.items()):
@@ -196,7 +225,7 @@ def load_model(spec: str) -> Bundle:
         version = resolve(spec)
         path = bundle_path(version.version)
         if not path.exists():
-            build_bundle(version.version, rev=version.commit)
+            build_bundle(version)
         bundle = verify_bundle(path)
         if bundle.manifest["git_commit"] != version.commit:
             raise BundleError(f"{path} was built from another commit than {version.tag}; delete it and retry")
@@ -206,12 +235,13 @@ def load_model(spec: str) -> Bundle:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("version", help="the version, e.g. 1.2.0")
-    parser.add_argument("--rev", default="HEAD", help="the git revision to bundle (default: HEAD)")
+    parser.add_argument("version", help="a registered version, e.g. 1.2.0 (`make release` registers one)")
     parser.add_argument("--out", type=Path, default=DIST, help="output directory (default: dist)")
     args = parser.parse_args()
-    path = build_bundle(args.version, args.rev, args.out)
-    print(f"bundle: {path} ({path.stat().st_size // 1024} KiB), model card {args.out / CARD_FILE}")
+    version = registered(args.version)
+    path = build_bundle(version, args.out)
+    size = path.stat().st_size // 1024
+    print(f"bundle: {path} ({size} KiB) of {version.tag} at {version.commit[:12]}, model card {args.out / CARD_FILE}")
 
 
 if __name__ == "__main__":

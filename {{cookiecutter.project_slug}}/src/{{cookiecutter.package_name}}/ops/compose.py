@@ -4,28 +4,35 @@
 (treeverse/dvc#10750), so `make repro` runs this module first. It uses DVC's
 own composer, so both paths write byte-identical files.
 
-    python -m {{ cookiecutter.package_name }}.ops.compose [OVERRIDE ...]   # write params.yaml
+Composing costs a second or two (Hydra, DVC, the schema), so it is skipped when
+nothing it reads changed: the content of conf/, the overrides, and params.yaml
+itself, hashed into COMPOSE_STAMP. Content, not timestamps: a params.yaml that
+`dvc exp run -S ...` left behind differs from what was recorded, so it is recomposed.
+
+    python -m {{ cookiecutter.package_name }}.ops.compose [OVERRIDE ...]   # write params.yaml (if stale)
     python -m {{ cookiecutter.package_name }}.ops.compose --check          # exit 1 if stale
 """
 
 import argparse
 import difflib
+import hashlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 from ..errors import ConfigError, run_stage
-from ..params import validate_params
-from ..paths import CONF_DIR, PARAMS
+from ..paths import COMPOSE_STAMP, CONF_DIR, PARAMS
 
 
 def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
     """Return the YAML text that conf/ composes to, validated against the schema."""
+    # Imported here, not above: a skipped composition (fingerprint unchanged) needs none of them.
+    import yaml
     from dvc.utils.hydra import compose_and_dump
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
+
+    from ..params import validate_params
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "params.yaml"
@@ -36,6 +43,29 @@ def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
         text = out.read_text(encoding="utf-8")
     validate_params(yaml.safe_load(text), f"{conf_dir}/ composed", conf_dir)
     return text
+
+
+def fingerprint(overrides: Sequence[str], conf_dir: Path = CONF_DIR, params: Path = PARAMS) -> str:
+    """A hash of what a composition reads and writes: conf/'s files, the overrides, params.yaml."""
+    digest = hashlib.sha256()
+    files = sorted(path for path in conf_dir.rglob("*") if path.is_file())
+    for path in [*files, params]:
+        digest.update(f"{path.as_posix()}\0".encode())
+        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+    digest.update("\0".join(["overrides", *overrides]).encode())
+    return digest.hexdigest()
+
+
+def write_params(
+    overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR, params: Path = PARAMS, stamp: Path = COMPOSE_STAMP
+) -> bool:
+    """Compose conf/ into params.yaml unless the stamp says nothing changed; True if it composed."""
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint(overrides, conf_dir, params):
+        return False
+    params.write_text(compose(overrides, conf_dir), encoding="utf-8")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint(overrides, conf_dir, params), encoding="utf-8")
+    return True
 
 
 def check(params: Path = PARAMS, conf_dir: Path = CONF_DIR) -> None:
@@ -64,8 +94,8 @@ def main() -> None:
             parser.error("--check takes no overrides")
         check()
         print(f"{PARAMS} is up to date with {CONF_DIR}/")
-    else:
-        PARAMS.write_text(compose(args.overrides), encoding="utf-8")
+    elif not write_params(args.overrides):
+        print(f"{PARAMS}: {CONF_DIR}/ and the overrides are unchanged since it was composed")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ MODEL: a bundle .tar.gz, or a registry version (name@v1.2.0, name#stage), e.g.
 Each feature of the reference (training) data and of the current batch is compared
 with a two-sample test from scipy: Kolmogorov-Smirnov for numeric features,
 chi-square on the category counts for categorical ones. The model's predictions on
-both are compared the same way. With --labels, the model is also scored on the batch
+both are compared the same way. A categorical feature also drifts when too many of
+its values in the batch are categories the training data never had, which the model
+cannot tell apart. With --labels, the model is also scored on the batch
 and compared with the metrics published in its manifest. The thresholds are params.yaml
 `monitor` (conf/monitor/). Writes <out>/drift.json and <out>/drift.md; exits 1 on drift.
 """
@@ -30,6 +32,8 @@ from .schema import check_features
 
 REPORT_JSON = "drift.json"
 REPORT_MD = "drift.md"
+# How many unseen categories a report lists per feature; the share counts them all.
+UNSEEN_LISTED = 5
 
 
 class ModelBundle(Protocol):
@@ -103,6 +107,20 @@ def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float)
     }
 
 
+def unseen_categories(reference: pd.Series, current: pd.Series) -> dict[str, Any]:
+    """The share of the current values that are categories the reference never had, and the first few of them.
+
+    Compared as text, as in compare(); a missing value is not a category.
+    """
+    seen = set(reference.dropna().astype(str))
+    values = current.dropna().astype(str)
+    unseen = values[~values.isin(seen)]
+    return {
+        "unseen_share": len(unseen) / len(values) if len(values) else 0.0,
+        "unseen": sorted(unseen.unique())[:UNSEEN_LISTED],
+    }
+
+
 def predict(model: Any, features: pd.DataFrame, source: str) -> pd.Series:
     try:
         return pd.Series(model.predict(features))
@@ -166,6 +184,13 @@ def detect_drift(
         name: {"kind": kind, **compare(reference_rows[name], current_rows[name], kind, p_value)}
         for name, kind in kinds.items()
     }
+    unseen = []  # categorical features with too many categories never seen in training
+    for name, result in features.items():
+        if result["kind"] == "categorical":
+            result.update(unseen_categories(reference_rows[name], current_rows[name]))
+            if result["unseen_share"] > thresholds.max_unseen_share:
+                result["drifted"] = True
+                unseen.append(name)
     drifted = [name for name, result in features.items() if result["drifted"]]
     share = len(drifted) / len(features)
     prediction_kind = "categorical" if manifest["task"] == "classification" else "numeric"
@@ -184,6 +209,12 @@ def detect_drift(
         reasons.append(
             f"{len(drifted)} of {len(features)} features drifted ({share * 100:.0f}%), "
             f"more than the {thresholds.max_drifted_share * 100:.0f}% allowed"
+        )
+    for name in unseen:
+        listed = ", ".join(features[name]["unseen"])
+        reasons.append(
+            f"{name}: {features[name]['unseen_share'] * 100:.0f}% of its values are categories never seen "
+            f"in training ({listed}), more than the {thresholds.max_unseen_share * 100:.0f}% allowed"
         )
     if prediction["drifted"]:
         reasons.append(f"the predictions drifted (p = {prediction['p_value']:.3g} < {p_value})")
@@ -227,6 +258,14 @@ def result_row(result: Mapping[str, Any]) -> list[str]:
     return [result["kind"], result["test"] or "n/a", statistic, p_value, flag(result["drifted"])]
 
 
+def unseen_cell(result: Mapping[str, Any]) -> str:
+    """A categorical feature's share of values never seen in training, and the first of them."""
+    if "unseen_share" not in result:  # numeric
+        return "n/a"
+    listed = f" ({', '.join(result['unseen'])})" if result["unseen"] else ""
+    return f"{result['unseen_share'] * 100:.0f}%{listed}"
+
+
 def summary(report: Mapping[str, Any]) -> str:
     """One line: the verdict, the drifted features and the prediction test."""
     verdict = "DRIFT" if report["drift"] else "no drift"
@@ -248,13 +287,15 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines.append(f"- {side}: {where}{report['rows'][side]} rows")
     lines += [
         f"- thresholds: a test drifts at p < {limits['p_value']}; the batch drifts when more than "
-        f"{limits['max_drifted_share'] * 100:.0f}% of the features drift, the predictions drift, "
-        f"or a metric is worse by more than {limits['max_metric_drop']}",
+        f"{limits['max_drifted_share'] * 100:.0f}% of the features drift, a categorical feature has more "
+        f"than {limits['max_unseen_share'] * 100:.0f}% of its values in categories never seen in training, "
+        f"the predictions drift, or a metric is worse by more than {limits['max_metric_drop']}",
         "",
     ]
     lines += [f"- **drift:** {reason}" for reason in report["reasons"]] or ["No drift past the thresholds."]
-    features = [[name, *result_row(result)] for name, result in report["features"].items()]
-    lines += ["", "## Features", "", *table("feature | kind | test | statistic | p-value | drifted", features)]
+    features = [[name, *result_row(result), unseen_cell(result)] for name, result in report["features"].items()]
+    header = "feature | kind | test | statistic | p-value | drifted | unseen categories"
+    lines += ["", "## Features", "", *table(header, features)]
     predictions = [result_row(report["prediction"])]
     lines += ["", "## Predictions", "", *table("kind | test | statistic | p-value | drifted", predictions)]
     if report["performance"] is not None:

@@ -4,8 +4,10 @@
 
 `<out>/report.md` opens with a verdict: does the workspace pass the quality gate (params.yaml
 `gate`, from conf/), and is it better, the same or worse than the base on the task's main
-metric. Then the metrics of both, each change judged by the metric's direction; `dvc params
-diff` against the base; the data: DVC-tracked files changed (`dvc diff`) and each split's rows
+metric, and than the model in production (the registry's `prod` stage, when one is assigned:
+its metrics as committed at the version's tag, nothing retrained). Then the metrics of all
+three, each change against the base judged by the metric's direction; `dvc params diff`
+against the base; the data: DVC-tracked files changed (`dvc diff`) and each split's rows
 and class shares or target range (reports/data.json, from prepare); for classification, the
 confusion matrix and per-class scores; the top features by importance, with bars in plain
 text; the stages that the saved `dvc repro` output shows as run (with durations when
@@ -40,6 +42,9 @@ from ..params import load_params
 from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
 from .gate import gate_failures, read_metrics, required
 from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
+
+# The registry stage whose model the report compares with (.gto lists the stages).
+PRODUCTION_STAGE = "prod"
 
 
 class ReportError(ProjectError):
@@ -173,6 +178,26 @@ def read_base_file(base: str, path: Path) -> str | None:
     return result.stdout if result.returncode == 0 and result.stdout.strip() else None
 
 
+@dataclass(frozen=True)
+class Production:
+    """The model in the registry's production stage: its version, commit and committed metrics."""
+
+    version: str  # e.g. v1.2.0
+    commit: str
+    metrics: dict[str, float] | None  # None: that commit has no metrics file
+
+
+def production_model(stage: str = PRODUCTION_STAGE) -> Production | None:
+    """The version assigned `stage` in the registry (git tags, read by GTO), or None if none is."""
+    from .registry import ARTIFACT, RegistryError, resolve
+
+    try:
+        found = resolve(f"{ARTIFACT}#{stage}")
+    except RegistryError:  # no such stage assigned yet, or no git: nothing to compare with
+        return None
+    return Production(found.version, found.commit, _json_or_none(read_base_file(found.commit, METRICS)))
+
+
 def read_base_table(base: str, path: Path) -> pd.DataFrame | None:
     """A plot table as committed at base, or None when it is not there."""
     text = read_base_file(base, path)
@@ -217,6 +242,7 @@ class Comparison:
     base_data: dict[str, object] | None = None  # reports/data.json of each side (prepare.py); None: none
     head_data: dict[str, object] | None = None
     data_changes: dict[str, list[str]] | str | None = None  # data_changes(); None: not asked
+    production: Production | None = None  # the registry's prod model; None: none assigned
 
     def tables(self, name: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
         """The plot table `name` of the base and of the workspace; None where one has none."""
@@ -270,9 +296,19 @@ def outcome(metric: str, base: float, head: float) -> str | None:
     return "better" if (delta > 0) == (metric in HIGHER_IS_BETTER) else "worse"
 
 
+def _against(main: str, head: dict[str, float], other: dict[str, float] | None, name: str) -> tuple[str | None, str]:
+    """How the workspace compares with `other` on the main metric: (better/same/worse or None, the words)."""
+    if main not in head or main not in (other or {}):
+        lacking = "the workspace" if main not in head else name
+        return None, f"{lacking} has no {main} to compare"
+    said = outcome(main, other[main], head[main])
+    against = "the same as" if said == "same" else f"{said} than"
+    return said, f"{against} {name} on {main} ({other[main]:.{DECIMALS}f} → {head[main]:.{DECIMALS}f})"
+
+
 def verdict(comparison: Comparison) -> str:
-    """One line: the quality gate's outcome, then the task's main metric against the base."""
-    head, base, gate = comparison.head_metrics, comparison.base_metrics or {}, comparison.gate
+    """One line: the quality gate's outcome, then the task's main metric against the base and production."""
+    head, gate, production = comparison.head_metrics, comparison.gate, comparison.production
     if head is None:
         return f"### ❔ No metrics in the workspace: run `make repro` to write `{METRICS}`"
     failures = gate_failures(head, gate)
@@ -280,16 +316,14 @@ def verdict(comparison: Comparison) -> str:
     if failures:
         gate_says = f"Fails the quality gate ({'; '.join(failures)})"
     main = TASK_METRICS[comparison.task][0]  # accuracy, or rmse
-    if main in head and main in base:
-        said = outcome(main, base[main], head[main])
-        against = "the same as" if said == "same" else f"{said} than"
-        values = f"{base[main]:.{DECIMALS}f} → {head[main]:.{DECIMALS}f}"
-        compared = f"{against} `{comparison.base}` on {main} ({values})"
-    else:
-        lacking = "the workspace" if main not in head else f"`{comparison.base}`"
-        said, compared = None, f"{lacking} has no {main} to compare"
-    # Passing but worse than the base is worth a reviewer's second look.
-    icon = "❌" if failures else "⚠️" if said == "worse" else "✅"
+    said, compared = _against(main, head, comparison.base_metrics, f"`{comparison.base}`")
+    outcomes = [said]
+    if production is not None:
+        said, words = _against(main, head, production.metrics, f"production `{production.version}`")
+        outcomes.append(said)
+        compared += f"; {words}"
+    # Passing but worse than the base or production is worth a reviewer's second look.
+    icon = "❌" if failures else "⚠️" if "worse" in outcomes else "✅"
     return f"### {icon} {gate_says}; {compared}"
 
 
@@ -304,8 +338,10 @@ def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> s
 
 
 def metrics_section(comparison: Comparison) -> list[str]:
-    """Each metric: base, workspace, the change by the metric's direction, and its gate bound."""
+    """Each metric: base, production (if any), workspace, the change by the metric's direction, its gate bound."""
     head, base = comparison.head_metrics or {}, comparison.base_metrics or {}
+    production = comparison.production
+    shown_sides = [base] if production is None else [base, production.metrics or {}]
     if not head and not base:
         return [f"No `{METRICS}` in the base or the workspace."]
     names, task_metrics = head.keys() | base.keys(), TASK_METRICS[comparison.task]
@@ -313,7 +349,7 @@ def metrics_section(comparison: Comparison) -> list[str]:
     # The task's metrics first, the main one on top (accuracy, or rmse), then any others.
     for metric in [name for name in task_metrics if name in names] + sorted(names - set(task_metrics)):
         arrow = " ↑" if metric in HIGHER_IS_BETTER else " ↓" if metric in LOWER_IS_BETTER else ""
-        shown = [f"{values[metric]:.{DECIMALS}f}" if metric in values else "—" for values in (base, head)]
+        shown = [f"{values[metric]:.{DECIMALS}f}" if metric in values else "—" for values in (*shown_sides, head)]
         difference = ""
         if metric in base and metric in head:
             delta = head[metric] - base[metric]
@@ -321,10 +357,14 @@ def metrics_section(comparison: Comparison) -> list[str]:
             difference = said if said == "same" else f"{said or ''} {delta:+.{DECIMALS}f}".strip()
         rows.append([metric + arrow, *shown, difference, _gate_cell(metric, head, comparison.gate)])
     header = ["metric", f"base `{comparison.base}`", "workspace", "change", "gate"]
+    if production is not None:  # its values beside the base's; the change column stays against the base
+        header.insert(2, f"production `{production.version}`")
     legend = f"From `{METRICS}`. ↑ higher is better, ↓ lower is better; the gate is `gate` in `conf/config.yaml`."
+    if production is not None:
+        legend += " The change is the workspace's against the base."
     if names & {"roc_auc", "average_precision"}:
         legend += f" Averaging: {AVERAGING}; the multiclass PNG curves pool every class (micro)."
-    return [*_table(header, rows, "lrrll"), "", legend]
+    return [*_table(header, rows, "l" + "r" * len(shown_sides) + "rll"), "", legend]
 
 
 def _importance(value: float, largest: float) -> str:
@@ -496,7 +536,10 @@ def render_markdown(comparison: Comparison) -> str:
     """The report: marker, verdict, note, metrics, parameter changes, stages, then the plots' files."""
     c = comparison
     lines = [PR_REPORT_MARKER, verdict(c), ""]
-    lines += [f"Pull-request report: the workspace against base `{c.base}`, commit `{c.base_commit[:12]}`.", ""]
+    against = f"base `{c.base}`, commit `{c.base_commit[:12]}`"
+    if c.production is not None:
+        against += f", and production `{c.production.version}`, commit `{c.production.commit[:12]}`"
+    lines += [f"Pull-request report: the workspace against {against}.", ""]
     if c.note:
         lines += [f"> **Note:** {c.note}", ""]
     lines += ["## Metrics", "", *metrics_section(c), ""]
@@ -578,6 +621,7 @@ def main() -> None:
             if (name in base_tables) != (name in head_tables)
         },
         note=args.note,
+        production=production_model(),
     )
     (args.out / "report.md").write_text(render_markdown(comparison), encoding="utf-8")
     print(f"report: wrote {args.out / 'report.md'} with {len(plots)} plots")

@@ -1,9 +1,10 @@
 """Prove that HEAD reproduces from git and the DVC remote alone.
 
 In a temporary fresh clone of HEAD: set up from uv.lock, run
-`dvc repro --pull`, then check that
+`dvc repro --pull`, then `dvc pull` the rest, and check that
 
 - no stage ran: every output was restored from the remote;
+- the remote holds every other DVC-tracked file too (the batches in data/incoming/);
 - `dvc status` is clean;
 - the metrics file is byte-identical to the committed one;
 - the model file's md5 equals the one dvc.lock records.
@@ -90,6 +91,12 @@ def verify(workdir: Path) -> list[str]:
             f"stages ran instead of being restored: {', '.join(ran)}. Push the data and the run-cache "
             "(`dvc push --run-cache`), and commit dvc.lock after `make repro`."
         )
+    # `dvc repro --pull` fetches only what the stages read and write; batches that only
+    # have .dvc files of their own (data/incoming/) must come from the remote as well.
+    pulled = subprocess.run(["dvc", "pull"], cwd=clone, env=env, capture_output=True, check=False)
+    if pulled.returncode != 0:
+        output = (pulled.stdout + pulled.stderr).decode(errors="replace").strip()
+        raise VerifyError(f"the DVC remote lacks data that HEAD tracks; `dvc push` it:\n{output}")
     status = json.loads(text(["dvc", "status", "--json"], clone, env) or "{}")
     if status:
         raise VerifyError(f"`dvc status` is not clean after reproducing: {json.dumps(status)}")
@@ -98,7 +105,13 @@ def verify(workdir: Path) -> list[str]:
         raise VerifyError(f"{METRICS} differs from the committed one after reproducing")
     if md5(clone / MODEL) != locked_md5(clone, MODEL):
         raise VerifyError(f"{MODEL} does not match the md5 in dvc.lock")
-    return ["0 stages ran", "dvc status clean", f"{METRICS} byte-identical", f"{MODEL} md5 matches dvc.lock"]
+    return [
+        "0 stages ran",
+        "every tracked file pulled",
+        "dvc status clean",
+        f"{METRICS} byte-identical",
+        f"{MODEL} md5 matches dvc.lock",
+    ]
 
 
 def main() -> None:

@@ -1,0 +1,120 @@
+"""Sweeps: one grammar (dvc exp run -S, expanded by Hydra) for the workflow and `make sweep`, checked before running."""
+
+import json
+
+import pytest
+
+from {{ cookiecutter.package_name }}.ops.sweep import (
+    Experiment,
+    Plan,
+    Result,
+    SweepError,
+    expand,
+    plan,
+    plan_from_matrix,
+    rank,
+    split_params,
+    table,
+)
+
+
+def test_the_grid_is_every_combination_in_dvcs_order_and_named() -> None:
+    planned = expand(["model=random_forest", "model.n_estimators=10,20", "seed=1,2"], "sweep-7")
+    assert [e.overrides for e in planned.experiments] == [
+        ("model=random_forest", "model.n_estimators=10", "seed=1"),
+        ("model=random_forest", "model.n_estimators=10", "seed=2"),
+        ("model=random_forest", "model.n_estimators=20", "seed=1"),
+        ("model=random_forest", "model.n_estimators=20", "seed=2"),
+    ]
+    assert [e.name for e in planned.experiments] == [f"sweep-7-{index}" for index in range(1, 5)]
+
+
+def test_sweep_functions_expand_too() -> None:
+    planned = expand(["model=random_forest", "model.n_estimators=range(10,40,10)"], "s")
+    assert [e.overrides[1] for e in planned.experiments] == [f"model.n_estimators={n}" for n in (10, 20, 30)]
+
+
+def test_the_matrix_round_trips_with_one_override_per_line() -> None:
+    planned = expand(["model=random_forest", "model.n_estimators=10,20"], "sweep-1")
+    matrix = planned.matrix()
+    assert matrix["include"][0] == {
+        "name": "sweep-1-1",
+        "params": "model=random_forest\nmodel.n_estimators=10",
+        "title": "model=random_forest model.n_estimators=10",
+    }
+    assert plan_from_matrix(json.dumps(matrix)).experiments == planned.experiments
+
+
+def test_overrides_split_on_newlines_and_spaces_as_a_shell_would() -> None:
+    assert split_params("model.C=0.1,1\n  seed=1,2 'data.drop=[a, b]'\n") == [
+        "model.C=0.1,1",
+        "seed=1,2",
+        "data.drop=[a, b]",
+    ]
+
+
+def test_a_grid_over_the_limit_is_refused_before_it_is_expanded() -> None:
+    with pytest.raises(SweepError, match=r"24 combinations \(seed: 4 × model.n_estimators: 6\), over the limit of 20"):
+        expand(["seed=1,2,3,4", "model.n_estimators=range(1,7)"], "s", limit=20)
+    with pytest.raises(SweepError, match=r"more than 20 combinations \(seed: over 20\)"):
+        expand(["seed=range(0,100000000)"], "s", limit=20)  # counted only to past the limit: at once
+
+
+def test_a_key_the_config_lacks_is_refused_with_the_keys_it_has() -> None:
+    with pytest.raises(SweepError, match=r"model.nope: no such key .* model has name, _target_, ") as error:
+        plan(["model.nope=1,2"], "s")
+    assert "+model.nope=" in str(error.value)
+
+
+def test_a_key_of_one_model_swept_over_another_is_refused() -> None:
+    with pytest.raises(SweepError, match="model.n_estimators: no such key .* with model=gradient_boosting"):
+        plan(["model=random_forest,gradient_boosting", "model.n_estimators=10"], "s")
+
+
+def test_an_unknown_group_option_lists_the_choices() -> None:
+    with pytest.raises(SweepError, match="Could not find 'model/nope'(.|\n)*random_forest"):
+        plan(["model=nope,random_forest"], "s")
+
+
+def test_a_value_the_schema_refuses_is_refused() -> None:
+    with pytest.raises(SweepError, match="data.split.test_size: Input should be less than 1"):
+        plan(["data.split.test_size=0.5,2"], "s")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ([], "no overrides given"),
+        (["model.C=[1"], "not a Hydra override"),
+        (["other.yaml:seed=1"], "not of another file"),
+        (["model=glob(*)"], "glob sweeps are not supported"),
+    ],
+)
+def test_what_dvc_would_refuse_is_refused(overrides: list[str], message: str) -> None:
+    with pytest.raises(SweepError, match=message):
+        expand(overrides, "s")
+
+
+def results(*values: float, metric: str) -> list[Result]:
+    return [Result(Experiment(f"s-{index}", (f"seed={index}",)), {metric: v}) for index, v in enumerate(values, 1)]
+
+
+def test_ranking_follows_the_metrics_direction() -> None:
+    assert [r.experiment.name for r in rank(results(0.8, 0.9, 0.7, metric="accuracy"), "accuracy")] == [
+        "s-2",
+        "s-1",
+        "s-3",
+    ]
+    assert [r.experiment.name for r in rank(results(50.0, 40.0, 60.0, metric="rmse"), "rmse")] == ["s-2", "s-1", "s-3"]
+
+
+def test_the_table_ranks_by_the_gates_first_metric_and_names_what_did_not_finish() -> None:
+    done = results(0.8, 0.95, metric="accuracy")
+    planned = Plan("s", (), (*(r.experiment for r in done), Experiment("s-3", ("seed=3",))))
+    text = table(planned, done, "classification", {"accuracy": 0.85}, remote=True)
+    assert "2 of 3 experiments, best accuracy first (higher is better)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| 1 ") or line.startswith("| 2 ")]
+    assert rows[0].startswith("| 1 | `s-2` | `seed=2` | 0.9500 |") and "✅ passes" in rows[0]
+    assert rows[1].startswith("| 2 | `s-1` |") and "❌ accuracy = 0.8000, below the minimum 0.85" in rows[1]
+    assert "Did not finish (see its log): `s-3` (seed=3)" in text
+    assert "dvc exp pull origin s-2" in text and "dvc exp branch s-2 s-2-branch" in text
