@@ -1,11 +1,21 @@
-"""A version is bundled only with the packages uv.lock pinned at its tag, which the manifest records."""
+"""The manifest's schema of the features; a version is bundled only with the packages uv.lock pinned at its tag."""
 
 import re
 
+import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.ops.bundle import BundleError, check_environment
+from {{ cookiecutter.package_name }}.ops.bundle import BundleError, check_environment, feature_schema
 from {{ cookiecutter.package_name }}.ops.registry import Version
+
+
+def test_the_feature_schema_names_how_the_model_sees_each_column() -> None:
+    train = pd.DataFrame(
+        {"size": [1.5], "plan": ["pro"], "signed_up": pd.to_datetime(["2024-05-01"]), "churned": ["no"]}
+    )
+    kinds = {feature["name"]: feature["kind"] for feature in feature_schema(train, "churned")}
+    assert kinds == {"size": "numeric", "plan": "categorical", "signed_up": "date"}
+
 
 # Two numpy entries, as uv.lock writes one per range of Python versions.
 LOCK = b"""

@@ -17,7 +17,7 @@ def manifest(metrics: dict[str, float]) -> dict[str, Any]:
         "features": [
             {"name": "score", "kind": "numeric", "dtype": "float64"},
             {"name": "plan", "kind": "categorical", "dtype": "str"},
-            {"name": "signed_up", "kind": "categorical", "dtype": "datetime64[us]"},
+            {"name": "signed_up", "kind": "date", "dtype": "datetime64[us]"},
         ],
         "training_rows": 120,
         "params": {

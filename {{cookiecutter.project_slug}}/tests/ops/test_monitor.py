@@ -153,6 +153,27 @@ def test_a_few_unseen_values_stay_within_the_threshold(case: Case) -> None:
     assert "unseen_share" not in report["features"][case.numeric[0]]
 
 
+def test_a_date_feature_is_not_tested_and_a_later_batch_is_fine() -> None:
+    """Dates (stored as dates by prepare): a batch from later days is not drift, nor unseen categories."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-01-01", periods=400, freq="D")
+    frame = pd.DataFrame({"size": rng.normal(size=400), "visited": days})
+    frame["target"] = np.where(frame["size"] > 0, "big", "small")
+    train, current = frame.iloc[:300], frame.iloc[300:].assign(visited=lambda rows: rows["visited"].astype(str))
+    model = Pipeline([("preprocess", build_preprocessor()), ("model", LogisticRegression())])
+    model.fit(train[["size", "visited"]], train["target"])
+    features = [{"name": "size", "kind": "numeric"}, {"name": "visited", "kind": "date"}]
+    manifest = {"task": "classification", "target": "target", "version": "v0.1.0", "features": features}
+    report = monitor.detect_drift(train, current, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
+    untested = {"test": None, "statistic": None, "p_value": None, "drifted": False}
+    assert report["features"]["visited"] == {"kind": "date", **untested}
+    assert not report["drift"], report["reasons"]
+    assert "date features are not tested" in monitor.render_markdown(report)
+    with pytest.raises(DataError, match="column visited must hold dates, but row 302 holds 'soon'"):
+        bad = current.assign(visited=["2025-01-01", "soon", *current["visited"][2:]])
+        monitor.detect_drift(train, bad, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
+
+
 def test_prediction_drift(case: Case) -> None:
     predictions = case.bundle.model.predict(case.test.drop(columns="target"))
     # The third of the batch with the highest predictions (for classes, the last by name).

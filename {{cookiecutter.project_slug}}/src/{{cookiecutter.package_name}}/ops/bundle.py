@@ -66,11 +66,15 @@ def sha256(data: bytes) -> str:
 
 
 def feature_schema(train: "Any", target: str) -> list[dict[str, str]]:
-    """Each feature column of the training frame, and whether the model treats it as numeric."""
-    from pandas.api.types import is_numeric_dtype
+    """Each feature column of the training frame, and how the model treats it: numeric, date or categorical."""
+    from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
+
+    def kind(dtype: "Any") -> str:
+        # prepare stores the columns it found to hold dates as dates (data.date_columns).
+        return "numeric" if is_numeric_dtype(dtype) else "date" if is_datetime64_any_dtype(dtype) else "categorical"
 
     return [
-        {"name": str(name), "kind": "numeric" if is_numeric_dtype(dtype) else "categorical", "dtype": str(dtype)}
+        {"name": str(name), "kind": kind(dtype), "dtype": str(dtype)}
         for name, dtype in train.dtypes.items()
         if name != target
     ]

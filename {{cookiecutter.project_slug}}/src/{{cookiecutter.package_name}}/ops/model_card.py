@@ -63,12 +63,8 @@ def render_card(manifest: dict[str, Any]) -> str:
     hyperparameters = {key: value for key, value in model.items() if key not in ("name", "_target_")}
     numeric = [feature["name"] for feature in manifest["features"] if feature["kind"] == "numeric"]
     # Dates are stored as dates by prepare: the model sees their parts as numbers.
-    dates = [feature["name"] for feature in manifest["features"] if feature["dtype"].startswith("datetime64")]
-    categorical = [
-        feature["name"]
-        for feature in manifest["features"]
-        if feature["kind"] == "categorical" and feature["name"] not in dates
-    ]
+    dates = [feature["name"] for feature in manifest["features"] if feature["kind"] == "date"]
+    categorical = [feature["name"] for feature in manifest["features"] if feature["kind"] == "categorical"]
     lines = [
         front_matter(manifest),
         f"# {manifest['artifact']} {manifest['version']}",

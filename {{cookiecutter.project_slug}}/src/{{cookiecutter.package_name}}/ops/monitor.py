@@ -11,7 +11,8 @@ with a two-sample test from scipy: Kolmogorov-Smirnov for numeric features,
 chi-square on the category counts for categorical ones. The model's predictions on
 both are compared the same way. A categorical feature also drifts when too many of
 its values in the batch are categories the training data never had, which the model
-cannot tell apart. With --labels, the model is also scored on the batch
+cannot tell apart. Date features are not tested: a newer batch has later dates by
+nature (the model sees their parts). With --labels, the model is also scored on the batch
 and compared with the metrics published in its manifest. The thresholds are params.yaml
 `monitor` (conf/monitor/). Writes <out>/drift.json and <out>/drift.md; exits 1 on drift.
 """
@@ -85,10 +86,13 @@ def check_labels(frame: pd.DataFrame, target: str, source: str) -> None:
 
 
 def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float) -> dict[str, Any]:
-    """Two-sample test of one column: KS for numbers, chi-square on category counts otherwise."""
+    """Two-sample test of one column: KS for numbers, chi-square on category counts, none for dates."""
     from scipy.stats import chi2_contingency, ks_2samp
 
     reference, current = reference.dropna(), current.dropna()
+    if kind == "date":
+        # Not tested: a newer batch has later dates by nature, so every test would call that drift.
+        return {"test": None, "statistic": None, "p_value": None, "drifted": False}
     if reference.empty or current.empty:
         # Nothing to test; a column that has lost (or gained) all its values has changed.
         return {"test": None, "statistic": None, "p_value": None, "drifted": reference.empty != current.empty}
@@ -192,7 +196,8 @@ def detect_drift(
                 result["drifted"] = True
                 unseen.append(name)
     drifted = [name for name, result in features.items() if result["drifted"]]
-    share = len(drifted) / len(features)
+    tested = [name for name, result in features.items() if result["kind"] != "date"]
+    share = len(drifted) / len(tested) if tested else 0.0
     prediction_kind = "categorical" if manifest["task"] == "classification" else "numeric"
     prediction = compare(
         predict(bundle.model, reference_rows, reference_name),
@@ -207,7 +212,7 @@ def detect_drift(
     reasons = []
     if share > thresholds.max_drifted_share:
         reasons.append(
-            f"{len(drifted)} of {len(features)} features drifted ({share * 100:.0f}%), "
+            f"{len(drifted)} of {len(tested)} features drifted ({share * 100:.0f}%), "
             f"more than the {thresholds.max_drifted_share * 100:.0f}% allowed"
         )
     for name in unseen:
@@ -290,8 +295,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         f"{limits['max_drifted_share'] * 100:.0f}% of the features drift, a categorical feature has more "
         f"than {limits['max_unseen_share'] * 100:.0f}% of its values in categories never seen in training, "
         f"the predictions drift, or a metric is worse by more than {limits['max_metric_drop']}",
-        "",
     ]
+    if any(result["kind"] == "date" for result in report["features"].values()):
+        lines.append("- date features are not tested: a newer batch has later dates by nature")
+    lines.append("")
     lines += [f"- **drift:** {reason}" for reason in report["reasons"]] or ["No drift past the thresholds."]
     features = [[name, *result_row(result), unseen_cell(result)] for name, result in report["features"].items()]
     header = "feature | kind | test | statistic | p-value | drifted | unseen categories"

@@ -2,14 +2,16 @@
 
 import pandas as pd
 
+from ..data import parse_dates
 from ..errors import DataError
 
 
 def check_features(frame: pd.DataFrame, features: list[dict[str, str]], source: str) -> pd.DataFrame:
     """The feature columns of frame, in training order; DataError names the first problem.
 
-    A numeric feature must hold numbers (gaps are fine: the model imputes them);
-    a categorical one may hold anything, and categories unseen in training are ignored.
+    A numeric feature must hold numbers, a date feature dates (gaps are fine: the model
+    imputes them); a categorical one may hold anything, and categories unseen in training
+    are ignored.
     """
     if frame.empty:
         raise DataError(f"{source}: no data rows")
@@ -28,4 +30,13 @@ def check_features(frame: pd.DataFrame, features: list[dict[str, str]], source: 
                     f"holds {bad.iloc[0]!r}"
                 )
             rows[feature["name"]] = numbers  # e.g. a column with no values at all: gaps to impute
+        elif feature["kind"] == "date":
+            dates = parse_dates(column)
+            bad = column[dates.isna() & column.notna()]
+            if not bad.empty:
+                raise DataError(
+                    f"{source}: column {feature['name']} must hold dates, but row {bad.index[0] + 1} "
+                    f"holds {bad.iloc[0]!r}"
+                )
+            rows[feature["name"]] = dates
     return rows
