@@ -228,7 +228,7 @@ class Comparison:
     base: str  # the revision as the user named it, e.g. origin/main
     base_commit: str
     task: str  # classification or regression
-    gate: dict[str, float]  # the quality gate: metric -> bound (gate.py)
+    gate: dict[str, float]  # the quality gate: baseline_margin and/or metric -> bound (gate.py)
     head_metrics: dict[str, float] | None  # None: not computed yet (no reports/metrics.json)
     base_metrics: dict[str, float] | None = None  # None: the base has no metrics
     params_diff: str = ""  # `dvc params diff --md`
