@@ -234,8 +234,8 @@ def test_verdict_says_gate_then_main_metric_against_the_base(task: str, base, he
 @pytest.mark.parametrize("production_accuracy", [0.97, 0.90])
 def test_verdict_compares_with_production_too_and_warns_when_worse(production_accuracy: float) -> None:
     production = Production("v1.2.0", "fedcba9876543210", {"accuracy": production_accuracy})
-    metrics = {"base_metrics": {"accuracy": 0.9}, "head_metrics": {"accuracy": 0.95}}
-    said = verdict(comparison(production=production, gate={"accuracy": 0.85}, **metrics))
+    base, head = {"accuracy": 0.9}, {"accuracy": 0.95}
+    said = verdict(comparison(base_metrics=base, head_metrics=head, production=production, gate={"accuracy": 0.85}))
     words = "worse" if production_accuracy > 0.95 else "better"
     icon = "⚠️" if words == "worse" else "✅"
     assert said == (
