@@ -48,12 +48,13 @@ class Baseline:
 
     def test_setup_lint_and_own_tests_pass_on_a_fresh_bake(self, project: Project) -> None:
         project.make("setup")
-        project.make("lint")  # every pre-commit hook, on every file
-        assert run("git", "status", "--porcelain", cwd=project.path).stdout == "", "pre-commit changed a fresh bake"
         project.make("check-params")
         if project.scenario == "default":
-            return  # ci.yml's test job runs this bake's own tests: tests/test_fresh_bake_on_github.py
-        assert "passed" in project.make("test").stdout
+            return  # ci.yml's lint and test jobs run on this bake: tests/test_fresh_bake_on_github.py
+        project.make("lint")  # every pre-commit hook, on every file
+        assert run("git", "status", "--porcelain", cwd=project.path).stdout == "", "pre-commit changed a fresh bake"
+        if project.answers["dataset"] != "csv":  # the csv bake's code is the default bake's: same task
+            assert "passed" in project.make("test").stdout
 
     def test_repro_trains_evaluates_and_reports(self, project: Project) -> None:
         ran, _ = project.repro()
