@@ -7,6 +7,9 @@ import yaml
 from {{ cookiecutter.package_name }}.ops.model_card import render_card
 
 
+PACKAGES = {"scikit-learn": "1.9.1"}
+
+
 def manifest(metrics: dict[str, float]) -> dict[str, Any]:
     """The parts of a bundle's manifest (bundle.py) that the card reads."""
     return {
@@ -31,7 +34,7 @@ def manifest(metrics: dict[str, float]) -> dict[str, Any]:
         },
         "metrics": metrics,
         "git_commit": "0123abc",
-        "environment": {"python": "3.11.9", "packages": {"scikit-learn": "1.9.1"}},
+        "environment": {"python": "3.11.9", "packages": PACKAGES},
         "dvc_lock": {},
     }
 
