@@ -6,7 +6,6 @@ import yaml
 
 from {{ cookiecutter.package_name }}.ops.model_card import render_card
 
-
 PACKAGES = {"scikit-learn": "1.9.1"}
 
 
