@@ -427,12 +427,9 @@ def test_a_bad_key_fails_the_plan_and_starts_no_experiment(pull_request: dict[st
     assert "model.C: no such key in the config conf/ composes to with model=random_forest" in played.job("plan").output
 
 
-def test_a_grid_over_max_is_refused_by_the_same_plan(pull_request: dict[str, Any]) -> None:
-    """What the plan job runs, run here: the grid is counted before anything is composed."""
-    project: Path = pull_request["project"]
-    refused = run(
-        "make", f"VENV={pull_request['venv']}", "sweep-plan", "MAX=3", cwd=project, check=False,
-        env={"PARAMS": "model.C=0.1,1\nseed=1,2"},
-    )  # fmt: skip
-    assert refused.returncode != 0
-    assert "error: the sweep has 4 combinations (model.C: 2 × seed: 2), over the limit of 3" in refused.stderr
+def test_a_grid_over_max_fails_the_plan_and_starts_no_experiment(pull_request: dict[str, Any]) -> None:
+    inputs = {"params": "model.C=0.1,1\nseed=1,2", "max": "3"}
+    played = play(pull_request, "sweep.yml", "workflow_dispatch", inputs=inputs)
+    assert played.results() == {"plan": "failure", "experiment": "skipped", "collect": "skipped"}, played
+    said = "error: the sweep has 4 combinations (model.C: 2 × seed: 2), over the limit of 3"
+    assert said in played.job("plan").output

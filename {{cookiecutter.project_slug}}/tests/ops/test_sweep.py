@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.ops.sweep import (
     plan,
     plan_from_matrix,
     rank,
+    ranking_metric,
     split_params,
     table,
 )
@@ -106,6 +107,18 @@ def test_ranking_follows_the_metrics_direction() -> None:
         "s-3",
     ]
     assert [r.experiment.name for r in rank(results(50.0, 40.0, 60.0, metric="rmse"), "rmse")] == ["s-2", "s-1", "s-3"]
+
+
+@pytest.mark.parametrize(
+    ("task", "gate", "metric"),
+    [
+        ("classification", {"baseline_margin": 0.1}, "accuracy"),
+        ("regression", {"baseline_margin": 0.1}, "rmse"),
+        ("regression", {"baseline_margin": 0.1, "r2": 0.3}, "r2"),
+    ],
+)
+def test_the_ranking_metric_is_the_gates_first_bound_or_the_tasks_main_one(task: str, gate, metric: str) -> None:
+    assert ranking_metric(task, gate) == metric
 
 
 def test_the_table_ranks_by_the_gates_first_metric_and_names_what_did_not_finish() -> None:

@@ -39,7 +39,7 @@ from ..errors import ConfigError, ProjectError, run_stage
 from ..metrics import TASK_METRICS, higher_is_better
 from ..params import load_params, validate_params
 from ..paths import CONF_DIR, METRICS, PARAMS
-from .gate import gate_failures
+from .gate import BASELINE_MARGIN, gate_failures
 
 DEFAULT_MAX = 20
 # What a git ref name (and so an experiment name) may hold.
@@ -205,8 +205,11 @@ class Result:
 
 
 def ranking_metric(task: str, gate: Mapping[str, float]) -> str:
-    """The gate's first metric (conf/config.yaml `gate`), or the task's first when there is no gate."""
-    return next(iter(gate), TASK_METRICS[task][0])
+    """The first metric the gate bounds (conf/config.yaml `gate`), else the task's main one.
+
+    The default gate sets only a margin over the trivial baseline, on the task's main metric.
+    """
+    return next((key for key in gate if key != BASELINE_MARGIN), TASK_METRICS[task][0])
 
 
 def rank(results: Sequence[Result], metric: str) -> list[Result]:
