@@ -1,6 +1,6 @@
 """Every model in conf/ trains bit for bit identically twice: its seed comes from conf/.
 
-The template's own harness checks two of them through `dvc repro --force`; this
+The template's own harness checks the default one through `dvc repro --force`; this
 runs in seconds on tiny data, for whichever task the project was made for.
 """
 
