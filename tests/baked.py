@@ -23,6 +23,12 @@ def cached_outputs(project: Path) -> dict[str, str]:
     return {path: md5 for path, md5 in outs.items() if path not in kept_in_git}
 
 
+def locked_model(project: Path, revision: str) -> str:
+    """The md5 of the model that dvc.lock records at a git revision."""
+    lock = yaml.safe_load(run("git", "show", f"{revision}:dvc.lock", cwd=project).stdout)
+    return lock["stages"]["train"]["outs"][0]["md5"]
+
+
 def md5(path: Path) -> str:
     """The content hash DVC records for a file."""
     return hashlib.md5(path.read_bytes()).hexdigest()

@@ -7,19 +7,22 @@ and a few rows without the target. The bad inputs run first, on the clean bake: 
 fail with one `error:` line and leave git and params.yaml as they were. Then the good file:
 prepare names what it did with its date and ID-like columns, the model passes the default
 gate (beat the trivial baseline) and is released; `predict --keep id` joins back to the
-input; a batch from a category never seen in training drifts; and a model that learns
-nothing fails the gate.
+input; a batch tracked in data/incoming/ and pushed keeps `make verify` green, and drifts
+for its category never seen in training (not for its later dates); a model that learns
+nothing fails the gate, and committed, leaves the released version's bundle alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tarfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from baked import Project, bake_project
+from baked import Project, bake_project, locked_model
 
 from conftest import run
 
@@ -144,14 +147,21 @@ def test_predict_keeps_the_id_to_join_back(project: Project, own_csv: Path, tmp_
     assert predicted["id"].tolist() == given["id"].tolist(), "one row per input row, in input order"
 
 
-def test_a_batch_from_a_new_category_drifts(project: Project, own_csv: Path, tmp_path: Path) -> None:
-    """A third of the batch on a plan the training data never had; its later dates are no drift."""
+def test_a_tracked_batch_from_a_new_category_drifts_and_verify_still_passes(project: Project, own_csv: Path) -> None:
+    """A batch lands as the README says (dvc add, commit, push): a third of it on a plan the
+    training data never had, and all of it from later days, which is no drift."""
     batch = pd.read_csv(own_csv).head(60).assign(signed_up="2026-11-30")
     batch.loc[:19, "plan"] = "enterprise"
-    batch.drop(columns=["churned", "spend"]).to_csv(tmp_path / "batch.csv", index=False)
+    batch.drop(columns=["churned", "spend"]).to_csv(project.path / "data/incoming/2026-11-30.csv", index=False)
+    project.dvc("add", "--quiet", "data/incoming/2026-11-30.csv")
+    run("git", "add", "--all", cwd=project.path)
+    run("git", "commit", "--quiet", "--no-verify", "-m", "A new batch", cwd=project.path)
+    project.make("ci-push")
+    assert "every tracked file pulled" in project.make("verify").stdout
+
     slug = project.answers["project_slug"]
     command = [str(project.venv / "bin" / slug), "monitor", "--model", f"dist/{slug}-v0.1.0.tar.gz"]
-    result = run(*command, "--current", str(tmp_path / "batch.csv"), cwd=project.path, check=False)
+    result = run(*command, "--current", "data/incoming/2026-11-30.csv", cwd=project.path, check=False)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "plan: 33% of its values are categories never seen in training (enterprise)" in result.stdout
     drift = json.loads((project.path / "reports/drift.json").read_text())
@@ -175,3 +185,14 @@ def test_a_changed_file_reruns_prepare_and_a_model_that_learns_nothing_fails_the
     gate = project.make("gate", check=False)
     assert gate.returncode != 0
     assert "does not beat the trivial baseline's" in gate.stderr, gate.stderr
+
+    # Committed anyway: the released version still bundles its own commit's model, not this one.
+    run("git", "commit", "--quiet", "--no-verify", "--all", "-m", "Learn nothing", cwd=project.path)
+    project.make("bundle", "VERSION=0.1.0")
+    slug = project.answers["project_slug"]
+    with tarfile.open(project.path / f"dist/{slug}-v0.1.0.tar.gz") as bundle:
+        manifest = json.load(bundle.extractfile("manifest.json"))
+        model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
+    tagged = run("git", "rev-parse", f"{slug}@v0.1.0^0", cwd=project.path).stdout.strip()
+    assert manifest["git_commit"] == tagged
+    assert model == locked_model(project.path, tagged) != locked_model(project.path, "HEAD")

@@ -14,8 +14,7 @@ import shutil
 import tarfile
 
 import pytest
-import yaml
-from baked import Project, cached_outputs, md5, trained_bake
+from baked import Project, cached_outputs, locked_model, md5, trained_bake
 
 from conftest import run
 
@@ -55,12 +54,6 @@ def test_verify_passes_in_a_fresh_clone_with_no_stage_run(trained: Project) -> N
     assert "reports/metrics.json byte-identical; models/model.joblib md5 matches dvc.lock" in verdict
 
 
-def locked_model(project: Project, rev: str) -> str:
-    """The md5 of the model that dvc.lock records at a revision."""
-    lock = yaml.safe_load(run("git", "show", f"{rev}:dvc.lock", cwd=project.path).stdout)
-    return lock["stages"]["train"]["outs"][0]["md5"]
-
-
 def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alone(trained: Project) -> None:
     """A later commit retrains without `dvc push`: verify says so; v0.1.0 still bundles its own model."""
     config = trained.path / "conf/model/logistic_regression.yaml"
@@ -80,7 +73,7 @@ def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alon
             model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
         tagged = run("git", "rev-parse", "my-ml-project@v0.1.0^0", cwd=trained.path).stdout.strip()
         assert manifest["git_commit"] == tagged
-        assert model == locked_model(trained, tagged) != locked_model(trained, "HEAD")
+        assert model == locked_model(trained.path, tagged) != locked_model(trained.path, "HEAD")
     finally:
         run("git", "reset", "--quiet", "--hard", "HEAD~1", cwd=trained.path)
         trained.dvc("checkout", "--force")
