@@ -40,6 +40,24 @@ for var, value in {
 
 DEFAULTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
+# The modules that take longest (worker seconds in a `--durations` run), longest first. With
+# `--dist loadscope` each module (or class) goes whole to the next free worker, in collection
+# order: alphabetically, the longest module came last and ran alone while the other worker idled.
+LONGEST_FIRST = [
+    "test_workflows.py",
+    "test_lifecycle.py",
+    "test_pipeline.py",
+    "test_own_data.py",
+    "test_reproducibility.py",
+    "test_fresh_bake_on_github.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest modules first, so two workers finish together; each module's own order is kept."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 def run(
     *command: str, cwd: Path, check: bool = True, env: dict[str, str | None] | None = None, timeout: float = 600
