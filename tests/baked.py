@@ -44,6 +44,10 @@ class Project:
     def make(self, *targets: str, check: bool = True):
         return run("make", *targets, f"VENV={self.venv}", cwd=self.path, check=check)
 
+    def cli(self, *args: str, cwd: Path | None = None, check: bool = True):
+        """The generated console command, `<project_slug> ...` (predict, monitor, inspect)."""
+        return run(str(self.venv / "bin" / self.answers["project_slug"]), *args, cwd=cwd or self.path, check=check)
+
     def dvc(self, *args: str, check: bool = True):
         return run("dvc", *args, cwd=self.path, env=self.env, check=check)
 

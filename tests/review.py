@@ -130,7 +130,7 @@ class ClassificationReview:
     def production(cls, project: Project, broken: str) -> str:
         """The tuned model, released and assigned `prod` in the registry; its commit."""
         run("git", "switch", "--quiet", "tune", cwd=project.path)
-        run("dvc", "checkout", "--quiet", cwd=project.path)
+        project.dvc("checkout", "--quiet")
         project.make("release", "VERSION=0.1.0")
         project.make("promote", "VERSION=0.1.0", "STAGE=prod")
         return run("git", "rev-parse", "HEAD", cwd=project.path).stdout.strip()

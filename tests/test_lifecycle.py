@@ -68,11 +68,6 @@ def tags(project: Project) -> list[str]:
     return run("git", "tag", cwd=project.path).stdout.split()
 
 
-def cli(project: Project, *args: str, cwd: Path | None = None, check: bool = True):
-    """The generated console command, `my-ml-project ...`."""
-    return run(str(project.venv / "bin" / ARTIFACT), *args, cwd=cwd or project.path, check=check)
-
-
 def push(project: Project, *refs: str) -> None:
     run("git", "push", "--quiet", "origin", *refs, cwd=project.path)
 
@@ -214,7 +209,7 @@ def new_rows(project: Project, count: int = 25) -> pd.DataFrame:
 def test_predict_from_the_bundle_in_a_fresh_directory(project: Project, published: Path, tmp_path: Path) -> None:
     shutil.copy(published, tmp_path)
     new_rows(project).to_csv(tmp_path / "new.csv", index=False)
-    cli(project, "predict", "--model", published.name, "--input", "new.csv", "--output", "out.csv", cwd=tmp_path)
+    project.cli("predict", "--model", published.name, "--input", "new.csv", "--output", "out.csv", cwd=tmp_path)
     scored = pd.read_csv(tmp_path / "out.csv")
     assert len(scored) == 25
     assert list(scored.columns) == ["prediction", "probability_benign", "probability_malignant"]
@@ -240,8 +235,7 @@ def test_predict_refuses_a_csv_that_breaks_the_schema(
         rows.iloc[1, rows.columns.get_loc("mean_area")] = "large"
     csv = tmp_path / "new.csv"
     csv.write_text(rows.to_csv(index=False))
-    result = cli(
-        project,
+    result = project.cli(
         "predict",
         "--model",
         str(published),
@@ -267,8 +261,7 @@ def test_predict_refuses_a_tampered_bundle(project: Project, published: Path, tm
                 member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     new_rows(project, 3).to_csv(tmp_path / "new.csv", index=False)
-    result = cli(
-        project,
+    result = project.cli(
         "predict",
         "--model",
         str(tampered),
@@ -285,10 +278,9 @@ def test_predict_refuses_a_tampered_bundle(project: Project, published: Path, tm
 
 def test_predict_from_a_registry_version(project: Project, tmp_path: Path) -> None:
     new_rows(project, 10).to_csv(tmp_path / "new.csv", index=False)
-    cli(project, "predict", "--model", TAG, "--input", str(tmp_path / "new.csv"), "--output", str(tmp_path / "out.csv"))
+    project.cli("predict", "--model", TAG, "--input", str(tmp_path / "new.csv"), "--output", str(tmp_path / "out.csv"))
     assert len(pd.read_csv(tmp_path / "out.csv")) == 10
-    missing = cli(
-        project,
+    missing = project.cli(
         "predict",
         "--model",
         f"{ARTIFACT}@v9.9.9",
@@ -339,8 +331,7 @@ def shifted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def monitor(project: Project, current: Path, *extra: str):
-    return cli(
-        project,
+    return project.cli(
         "monitor",
         "--model",
         TAG,

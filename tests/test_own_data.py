@@ -136,12 +136,17 @@ def test_make_data_then_repro_trains_on_it(project: Project, own_csv: Path) -> N
     project.make("release", "VERSION=0.1.0")
 
 
+def bundle_of(project: Project) -> str:
+    """The release bundle of v0.1.0, as `make bundle VERSION=0.1.0` writes it."""
+    return f"dist/{project.answers['project_slug']}-v0.1.0.tar.gz"
+
+
 def test_predict_keeps_the_id_to_join_back(project: Project, own_csv: Path, tmp_path: Path) -> None:
     project.make("bundle", "VERSION=0.1.0")
     output = tmp_path / "predictions.csv"
-    slug = project.answers["project_slug"]
-    command = [str(project.venv / "bin" / slug), "predict", "--model", f"dist/{slug}-v0.1.0.tar.gz"]
-    run(*command, "--input", str(own_csv), "--output", str(output), "--keep", "id", cwd=project.path)
+    project.cli(
+        "predict", "--model", bundle_of(project), "--input", str(own_csv), "--output", str(output), "--keep", "id"
+    )
     predicted, given = pd.read_csv(output), pd.read_csv(own_csv)
     assert list(predicted.columns[:2]) == ["id", "prediction"]
     assert predicted["id"].tolist() == given["id"].tolist(), "one row per input row, in input order"
@@ -159,9 +164,9 @@ def test_a_tracked_batch_from_a_new_category_drifts_and_verify_still_passes(proj
     project.make("ci-push")
     assert "every tracked file pulled" in project.make("verify").stdout
 
-    slug = project.answers["project_slug"]
-    command = [str(project.venv / "bin" / slug), "monitor", "--model", f"dist/{slug}-v0.1.0.tar.gz"]
-    result = run(*command, "--current", "data/incoming/2026-11-30.csv", cwd=project.path, check=False)
+    result = project.cli(
+        "monitor", "--model", bundle_of(project), "--current", "data/incoming/2026-11-30.csv", check=False
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "plan: 33% of its values are categories never seen in training (enterprise)" in result.stdout
     drift = json.loads((project.path / "reports/drift.json").read_text())
@@ -189,10 +194,10 @@ def test_a_changed_file_reruns_prepare_and_a_model_that_learns_nothing_fails_the
     # Committed anyway: the released version still bundles its own commit's model, not this one.
     run("git", "commit", "--quiet", "--no-verify", "--all", "-m", "Learn nothing", cwd=project.path)
     project.make("bundle", "VERSION=0.1.0")
-    slug = project.answers["project_slug"]
-    with tarfile.open(project.path / f"dist/{slug}-v0.1.0.tar.gz") as bundle:
+    with tarfile.open(project.path / bundle_of(project)) as bundle:
         manifest = json.load(bundle.extractfile("manifest.json"))
         model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
-    tagged = run("git", "rev-parse", f"{slug}@v0.1.0^0", cwd=project.path).stdout.strip()
+    tag = f"{project.answers['project_slug']}@v0.1.0"
+    tagged = run("git", "rev-parse", f"{tag}^0", cwd=project.path).stdout.strip()
     assert manifest["git_commit"] == tagged
     assert model == locked_model(project.path, tagged) != locked_model(project.path, "HEAD")
