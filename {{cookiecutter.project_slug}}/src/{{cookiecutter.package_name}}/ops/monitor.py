@@ -89,10 +89,10 @@ def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float)
     """Two-sample test of one column: KS for numbers, chi-square on category counts, none for dates."""
     from scipy.stats import chi2_contingency, ks_2samp
 
-    reference, current = reference.dropna(), current.dropna()
     if kind == "date":
         # Not tested: a newer batch has later dates by nature, so every test would call that drift.
         return {"test": None, "statistic": None, "p_value": None, "drifted": False}
+    reference, current = reference.dropna(), current.dropna()
     if reference.empty or current.empty:
         # Nothing to test; a column that has lost (or gained) all its values has changed.
         return {"test": None, "statistic": None, "p_value": None, "drifted": reference.empty != current.empty}

@@ -40,7 +40,7 @@ from ..errors import ProjectError, run_stage
 from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
 from ..params import load_params
 from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
-from .gate import gate_failures, read_metrics, required
+from .gate import gate_failures, misses, read_metrics, required
 from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
 
 # The registry stage whose model the report compares with (.gto lists the stages).
@@ -334,7 +334,8 @@ def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> s
         return ""
     shown = f"{bounds[metric]:.{DECIMALS}f}".rstrip("0").rstrip(".")  # 0.85 stays 0.85, 25000 stays 25000
     bound = f"{'≥' if higher_is_better(metric) else '≤'} {shown}"
-    return f"**fails** {bound}" if gate_failures(head, {metric: bounds[metric]}) else bound
+    missed = metric not in head or misses(metric, head[metric], bounds[metric])
+    return f"**fails** {bound}" if missed else bound
 
 
 def metrics_section(comparison: Comparison) -> list[str]:
