@@ -43,6 +43,16 @@ def test_composing_imports_no_heavy_library() -> None:
     assert imported.strip() == "[]"
 
 
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="ruamel.yaml.clib is CPython only")
+def test_dvc_reads_its_files_with_the_c_yaml_parser() -> None:
+    """A no-op `make repro` is mostly DVC parsing dvc.yaml, dvc.lock and params.yaml: the C parser
+    (pyproject.toml installs it) makes that 4x faster, and ruamel.yaml falls back to Python silently."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.main import CParser
+
+    assert CParser is not None and YAML(typ="safe").Parser is CParser
+
+
 @pytest.fixture
 def composed(tmp_path: Path) -> tuple[Path, Path, Path]:
     """A copy of conf/ composed into a params.yaml of its own: (conf, params, stamp)."""
