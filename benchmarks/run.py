@@ -46,7 +46,7 @@ NOOPS_PER_BAKE = 5
 
 
 # The groups of figures, in the order they are measured (--only picks some).
-GROUPS = ("default", "real", "sweep", "big", "harness")
+GROUPS = ("default", "real", "sweep", "act", "big", "harness")
 
 
 class MeasureError(RuntimeError):
@@ -318,7 +318,8 @@ def ci_reproduce(bench: Bench, project: Path) -> tuple[float, bool]:
 
 
 def measure_sweep(bench: Bench) -> Figure:
-    """Four queued experiments: serial `--run-all` against `queue start -j 2`, on twin bakes."""
+    """Four queued experiments run as `make sweep` runs them: `dvc exp run --run-all` with one worker
+    against two, on twin bakes."""
     serial, parallel = [], []
     for run in range(bench.runs):
         order = (run_serial, run_parallel) if run % 2 == 0 else (run_parallel, run_serial)
@@ -335,7 +336,7 @@ def measure_sweep(bench: Bench) -> Figure:
         ">= 1.7x",
         value >= 1.7,
         bench.runs,
-        f"serial {median(serial):.1f} s / queue -j 2 {median(parallel):.1f} s (speed-up)",
+        f"--run-all: 1 worker {median(serial):.1f} s / 2 workers {median(parallel):.1f} s (speed-up)",
         {"speedups": speedups, "serial_s": serial, "parallel_s": parallel},
     )
 
@@ -352,24 +353,99 @@ def sweep_ready(bench: Bench) -> tuple[Path, Path]:
     return project, twin
 
 
-def run_serial(bench: Bench, project: Path) -> float:
-    seconds = dvc(bench, project, "exp", "run", "--run-all").seconds
+def run_queue(bench: Bench, project: Path, workers: int) -> float:
+    """What `make sweep JOBS=<workers>` runs: start the workers, wait for every queued experiment."""
+    seconds = dvc(bench, project, "exp", "run", "--run-all", "--jobs", str(workers)).seconds
     if experiment_count(project) != 4:
-        raise MeasureError(f"serial sweep in {project} did not yield 4 experiments")
+        raise MeasureError(f"the sweep in {project} did not yield 4 experiments; see `dvc queue status`")
     return seconds
 
 
-def run_parallel(bench: Bench, project: Path, timeout: float = 1800) -> float:
-    """`dvc queue start -j 2` returns at once: wait until the four experiments are committed."""
-    start = time.perf_counter()
-    dvc(bench, project, "queue", "start", "--jobs", "2")
-    while experiment_count(project) < 4:
-        if time.perf_counter() - start > timeout or "Failed" in dvc(bench, project, "queue", "status").output:
-            raise MeasureError(f"queued sweep in {project} failed or timed out; see `dvc queue status`")
-        time.sleep(0.5)
-    seconds = time.perf_counter() - start
-    dvc(bench, project, "queue", "stop")  # the idle workers would otherwise linger for a while
-    return seconds
+def run_serial(bench: Bench, project: Path) -> float:
+    return run_queue(bench, project, 1)
+
+
+def run_parallel(bench: Bench, project: Path) -> float:
+    return run_queue(bench, project, 2)
+
+
+# sweep.yml's matrix limit, an input. GitHub evaluates it; act 0.2.89 reads an expression there as 0
+# and runs the matrix one job at a time, so each play writes the value in, as GitHub would.
+MAX_PARALLEL = "max-parallel: ${{ inputs.max-parallel }}"
+
+
+def measure_act_sweep(bench: Bench) -> Figure:
+    """sweep.yml played under act (tests/act.py), four experiments: two matrix jobs at a time against one.
+
+    Each job sets up its own environment from uv.lock and restores unchanged stages from the DVC
+    remote, as on GitHub's runners; here every job shares this machine's cores."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from act import GitHub, runner_python
+
+    project, _ = bake(bench, f"dvc_remote_url={bench.workdir / 'act-dvc-remote'}")
+    make(bench, project, "repro")
+    commit(project, "Reproduced")
+    github = GitHub(bench.workdir / "act-github", runner_python(bench.workdir))
+    github.add_remote(project)
+    make(bench, project, "ci-push")
+    workflow = project / ".github/workflows/sweep.yml"
+    original = workflow.read_text()
+    if MAX_PARALLEL not in original:
+        raise MeasureError(f"sweep.yml no longer says `{MAX_PARALLEL}`: update the bench")
+    serial, parallel, plays = [], [], 0
+    runs: dict[int, list[float]] = {1: [], 2: []}  # whole workflow runs, plan and collect included
+    for run in range(bench.runs):
+        for at_once in (1, 2) if run % 2 == 0 else (2, 1):
+            workflow.write_text(original.replace(MAX_PARALLEL, f"max-parallel: {at_once}"))
+            commit(project, f"Bench: {at_once} experiment job(s) at a time")
+            git(project, "push", "--quiet", "--force", "origin", "main")
+            # New values of C every play: none is restored from an earlier play's run-cache.
+            values = ",".join(f"{0.05 * (4 * plays + k + 1):.2f}" for k in range(4))
+            plays += 1
+            start = time.perf_counter()
+            try:
+                played = github.play(
+                    "sweep.yml",
+                    "workflow_dispatch",
+                    inputs={"params": f"model.C={values}"},
+                    env={"VENV": ".venv"},
+                    concurrent_jobs=2,
+                )
+            except AssertionError as err:  # the harness's run() asserts
+                raise MeasureError(f"act could not play sweep.yml: {err}") from None
+            runs[at_once].append(time.perf_counter() - start)
+            (bench.workdir / f"act-sweep-{plays}.log").write_text(played.log)
+            if set(played.results().values()) != {"success"}:
+                raise MeasureError(f"sweep.yml failed under act: {played.results()}\n{played.log[-3000:]}")
+            (serial if at_once == 1 else parallel).append(job_span(played.log, "experiment"))
+    speedups = [s / p for s, p in zip(serial, parallel, strict=True)]
+    value = median(speedups)
+    return Figure(
+        "sweep on 2 act runners",
+        value,
+        "x",
+        ">= 1.6x",
+        value >= 1.6,
+        bench.runs,
+        f"4 experiment jobs: 1 at a time {median(serial):.0f} s / 2 at a time {median(parallel):.0f} s "
+        f"(whole run {median(runs[1]):.0f} s / {median(runs[2]):.0f} s)",
+        {"speedups": speedups, "serial_s": serial, "parallel_s": parallel, "whole_run_s": runs},
+    )
+
+
+def job_span(log: str, job: str) -> float:
+    """Seconds from the first to the last line act logged for a job: every run of a matrix job."""
+    times = []
+    for line in log.splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict) and entry.get("jobID") == job and "time" in entry:
+            times.append(datetime.datetime.fromisoformat(entry["time"]))
+    if not times:
+        raise MeasureError(f"act logged nothing for job {job!r}")
+    return (max(times) - min(times)).total_seconds()
 
 
 def experiment_count(project: Path) -> int:
@@ -537,6 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "default": lambda: measure_default_bakes(bench),
             "real": lambda: measure_real_size_and_ci(bench),
             "sweep": lambda: [measure_sweep(bench)],
+            "act": lambda: [measure_act_sweep(bench)],
             "big": lambda: [measure_big_data(bench)],
             "harness": lambda: [measure_harness(args.harness, args.harness_log)],
         }

@@ -284,6 +284,7 @@ class GitHub:
         env: dict[str, str] | None = None,
         ignore_filters: bool = False,
         job: str | None = None,
+        concurrent_jobs: int = 1,
     ) -> Play:
         """Play `.github/workflows/<workflow>` for an event on `ref`, as GitHub would start it.
 
@@ -292,6 +293,7 @@ class GitHub:
         is read-only, which only GitHub enforces); other secrets only when given.
         `ignore_filters` plays it even where `on:` would not start it, to test the
         jobs' own `if:` guards; `job` plays only that job and those it needs (act's `--job`).
+        `concurrent_jobs` above 1 needs each job's own environment: `env={"VENV": ".venv"}`.
         """
         payload = dict(payload or {})
         if event == "push":
@@ -316,7 +318,8 @@ class GitHub:
         command = [
             str(HARNESS_BIN / "act"), event, "-W", str(path), "-e", str(checkout.parent / f"{run_id}.json"),
             "--json", "--no-skip-checkout", "--action-cache-path", str(self.root / "act"),
-            "--env", f"GITHUB_RUN_ID={run_id}", "-s", "GITHUB_TOKEN=ghs_stand_in_token", "--concurrent-jobs", "1",
+            "--env", f"GITHUB_RUN_ID={run_id}", "-s", "GITHUB_TOKEN=ghs_stand_in_token",
+            "--concurrent-jobs", str(concurrent_jobs),
         ]  # fmt: skip
         if job:
             command += ["--job", job]

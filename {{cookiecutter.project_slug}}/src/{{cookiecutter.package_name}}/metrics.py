@@ -36,6 +36,11 @@ def higher_is_better(metric: str) -> bool:
     return metric in HIGHER_IS_BETTER
 
 
+def bound_sign(metric: str) -> str:
+    """How a bound on the metric reads: a score must be ≥ it, an error ≤ it."""
+    return "≥" if higher_is_better(metric) else "≤"
+
+
 def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, float]:
     """Accuracy, F1 (binary, or macro-averaged over classes), ROC AUC and average precision where defined."""
     from sklearn import metrics

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import ProjectError, run_stage
-from ..metrics import BASELINE_PREFIX, higher_is_better
+from ..metrics import BASELINE_PREFIX, bound_sign, higher_is_better
 from ..params import load_params
 from ..paths import METRICS
 
@@ -62,7 +62,7 @@ def gate_failures(metrics: Mapping[str, float], gate: Mapping[str, float]) -> li
                 baseline = metrics[BASELINE_PREFIX + metric]
                 failures.append(
                     f"{metric} = {metrics[metric]:.4f} does not beat the trivial baseline's {baseline:.4f} "
-                    f"by the margin {margin:g}: it needs {'≥' if higher_is_better(metric) else '≤'} {bound:.4f}"
+                    f"by the margin {margin:g}: it needs {bound_sign(metric)} {bound:.4f}"
                 )
     for metric, bound in gate.items():
         if metric == BASELINE_MARGIN:
@@ -102,7 +102,7 @@ def main() -> None:
     metrics = read_metrics()
     check_gate(metrics, gate)
     bounds = required(metrics, gate)
-    sign = {metric: "≥" if higher_is_better(metric) else "≤" for metric in bounds}
+    sign = {metric: bound_sign(metric) for metric in bounds}
     shown = ", ".join(f"{name} {metrics[name]:.4f} {sign[name]} {bound:.4f}" for name, bound in bounds.items())
     print(f"gate: passed ({shown or 'no requirement set'})")
 

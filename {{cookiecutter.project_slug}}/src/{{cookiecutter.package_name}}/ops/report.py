@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProjectError, run_stage
-from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, higher_is_better
+from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, bound_sign
 from ..params import load_params
 from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
 from .gate import gate_failures, misses, read_metrics, required
@@ -333,7 +333,7 @@ def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> s
     if metric not in bounds:
         return ""
     shown = f"{bounds[metric]:.{DECIMALS}f}".rstrip("0").rstrip(".")  # 0.85 stays 0.85, 25000 stays 25000
-    bound = f"{'≥' if higher_is_better(metric) else '≤'} {shown}"
+    bound = f"{bound_sign(metric)} {shown}"
     missed = metric not in head or misses(metric, head[metric], bounds[metric])
     return f"**fails** {bound}" if missed else bound
 
