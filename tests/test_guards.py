@@ -83,9 +83,10 @@ def remotes(project: Path) -> dict[str, Path]:
     return {"origin": origin, "dvc": project.parent / f"{project.name}-dvc-remote"}
 
 
-def test_setup_installs_the_four_hooks_and_records_the_environment(project: Path, shared_venv: Path) -> None:
+def test_setup_installs_the_git_hooks_and_records_the_environment(project: Path, shared_venv: Path) -> None:
     hooks = project / ".git/hooks"
-    assert all((hooks / name).is_file() for name in ("pre-commit", "pre-push", "post-checkout", "post-merge"))
+    installed = ("pre-commit", "pre-push", "post-checkout", "post-merge", "post-rewrite")
+    assert all((hooks / name).is_file() for name in installed)
     assert git(project, "config", "--get", "mlops.dvc").stdout.strip() == str(shared_venv / "bin/dvc")
 
 
@@ -188,9 +189,30 @@ def test_pull_brings_the_model_of_the_merged_commit(project: Path, shared_venv: 
     model, before = project / "models/model.joblib", head(project)
     pulled = git(project, "pull", "--ff-only", "origin", "tune")  # a merge: dvc.lock changes, the model follows
     try:
-        assert "dvc checkout (data and models of the merged commit)" in output(pulled)
+        assert "dvc checkout (data and models a merge or rebase brought)" in output(pulled)
         assert md5(model) == cached_outputs(project)["models/model.joblib"], "stale model after git pull"
         assert git(project, "status", "--porcelain").stdout == ""
+    finally:
+        git(project, "reset", "--quiet", "--hard", before)
+        run(str(shared_venv / "bin/dvc"), "checkout", "--quiet", cwd=project)
+
+
+def test_pull_rebase_brings_the_model_too(project: Path, shared_venv: Path) -> None:
+    """A rebase checks commits out mid-rebase, where DVC's post-checkout does nothing: post-rewrite does."""
+    model, before = project / "models/model.joblib", head(project)
+    (project / "NOTES.md").write_text("A local commit the pulled ones go under.\n")
+    git(project, "add", "NOTES.md")
+    git(project, "commit", "--quiet", "-m", "A local note")
+    stale = md5(model)
+    pulled = git(project, "pull", "--rebase", "origin", "tune")
+    try:
+        assert "dvc checkout (data and models a merge or rebase brought)" in output(pulled)
+        assert cached_outputs(project)["models/model.joblib"] != stale, "tune's model differs from main's"
+        assert md5(model) == cached_outputs(project)["models/model.joblib"], "stale model after git pull --rebase"
+        assert git(project, "status", "--porcelain").stdout == ""
+        model.unlink()  # an amend brings no commits: its post-rewrite must leave the workspace alone
+        git(project, "commit", "--amend", "--no-edit", "--quiet")
+        assert not model.exists(), "dvc checkout ran after an amend"
     finally:
         git(project, "reset", "--quiet", "--hard", before)
         run(str(shared_venv / "bin/dvc"), "checkout", "--quiet", cwd=project)
@@ -199,6 +221,12 @@ def test_pull_brings_the_model_of_the_merged_commit(project: Path, shared_venv: 
 def test_every_hook_is_local_and_pinned(project: Path) -> None:
     config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
     assert [repo["repo"] for repo in config["repos"]] == ["local"]
-    assert config["default_install_hook_types"] == ["pre-commit", "pre-push", "post-checkout", "post-merge"]
+    assert config["default_install_hook_types"] == [
+        "pre-commit",
+        "pre-push",
+        "post-checkout",
+        "post-merge",
+        "post-rewrite",
+    ]
     for hook in config["repos"][0]["hooks"]:
         assert all("==" in dependency for dependency in hook.get("additional_dependencies", [])), hook["id"]
