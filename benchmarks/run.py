@@ -225,6 +225,21 @@ def ratio(name: str, ratios: list[float], limit: float, note: str, detail: dict[
     return Figure(name, value, "x", f"<= {limit:g}x", value <= limit, len(ratios), note, {"ratios": ratios, **detail})
 
 
+def speedup(
+    name: str,
+    serial: list[float],
+    parallel: list[float],
+    limit: float,
+    note: str,
+    detail: dict[str, object] | None = None,
+) -> Figure:
+    """How many times faster the parallel runs were: per run, side by side, then the median."""
+    speedups = [s / p for s, p in zip(serial, parallel, strict=True)]
+    value = median(speedups)
+    detail = {"speedups": speedups, "serial_s": serial, "parallel_s": parallel, **(detail or {})}
+    return Figure(name, value, "x", f">= {limit:g}x", value >= limit, len(speedups), note, detail)
+
+
 def measure_default_bakes(bench: Bench) -> list[Figure]:
     """Bake, set-up, tiny-data overhead and no-op reproduce, each run on one fresh default bake."""
     bakes, setups, pipelines, bares, noops, identical = [], [], [], [], [], []
@@ -327,18 +342,8 @@ def measure_sweep(bench: Bench) -> Figure:
         seconds = {how.__name__: how(bench, project) for how, project in twins.items()}
         serial.append(seconds["run_serial"])
         parallel.append(seconds["run_parallel"])
-    speedups = [s / p for s, p in zip(serial, parallel, strict=True)]
-    value = median(speedups)
-    return Figure(
-        "sweep (4 experiments)",
-        value,
-        "x",
-        ">= 1.7x",
-        value >= 1.7,
-        bench.runs,
-        f"--run-all: 1 worker {median(serial):.1f} s / 2 workers {median(parallel):.1f} s (speed-up)",
-        {"speedups": speedups, "serial_s": serial, "parallel_s": parallel},
-    )
+    note = f"--run-all: 1 worker {median(serial):.1f} s / 2 workers {median(parallel):.1f} s (speed-up)"
+    return speedup("sweep (4 experiments)", serial, parallel, 1.7, note)
 
 
 def sweep_ready(bench: Bench) -> tuple[Path, Path]:
@@ -418,19 +423,11 @@ def measure_act_sweep(bench: Bench) -> Figure:
             if set(played.results().values()) != {"success"}:
                 raise MeasureError(f"sweep.yml failed under act: {played.results()}\n{played.log[-3000:]}")
             (serial if at_once == 1 else parallel).append(job_span(played.log, "experiment"))
-    speedups = [s / p for s, p in zip(serial, parallel, strict=True)]
-    value = median(speedups)
-    return Figure(
-        "sweep on 2 act runners",
-        value,
-        "x",
-        ">= 1.6x",
-        value >= 1.6,
-        bench.runs,
+    note = (
         f"4 experiment jobs: 1 at a time {median(serial):.0f} s / 2 at a time {median(parallel):.0f} s "
-        f"(whole run {median(runs[1]):.0f} s / {median(runs[2]):.0f} s)",
-        {"speedups": speedups, "serial_s": serial, "parallel_s": parallel, "whole_run_s": runs},
+        f"(whole run {median(runs[1]):.0f} s / {median(runs[2]):.0f} s)"
     )
+    return speedup("sweep on 2 act runners", serial, parallel, 1.6, note, {"whole_run_s": runs})
 
 
 def job_span(log: str, job: str) -> float:
