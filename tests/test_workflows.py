@@ -5,7 +5,8 @@ played with act (tests/act.py) in a baked repository whose DVC remote the
 runner can reach (an absolute path, as a cloud remote or a self-hosted
 runner's disk would be): a bare origin, a hyperparameter change on a branch,
 GitHub's merge commit, and ci.yml, reproduce.yml and pr-report.yml as GitHub
-starts them; last, sweep.yml dispatched on main, one job per experiment.
+starts them; last, sweep.yml dispatched on main, one job per experiment, the
+best proposed as a pull request.
 tests/test_fresh_bake_on_github.py plays the default answers, whose remote a
 GitHub-hosted runner cannot reach.
 """
@@ -430,6 +431,8 @@ def test_the_best_is_proposed_as_a_pull_request_that_composes_from_conf(
     github: GitHub = pull_request["github"]
     propose = swept.job("propose")
     assert propose.result == "success", propose
+    assert "Running stage 'prepare'" not in ANSI.sub("", propose.output), "restored from the DVC remote"
+    assert propose.step("Push data, models and the run-cache") == "success"
     best, overrides = (swept.job("collect").outputs["rank"][key] for key in ("best", "overrides"))
     branch = f"sweep/{best}"
     # The branch carries the best in conf/, where the project's checks look: check-params passes on a clone.

@@ -285,9 +285,9 @@ def table(
             f"dvc exp apply {best}  # or: its params and results in your workspace",
             "```",
             "",
-            f"Then carry its settings into `conf/`: `make sweep-promote EXP={best} PARAMS='...'` with its "
-            f"overrides writes `conf/experiment/{best}.yaml` and selects it; run `make repro` and commit "
-            "(`params.yaml` is composed from `conf/`).",
+            "Then carry it into `conf/`, which `params.yaml` is composed from: "
+            f"`make sweep-promote EXP={best} PARAMS={shlex.quote(shlex.join(ranked[0].experiment.overrides))}` "
+            f"writes `conf/experiment/{best}.yaml` and selects it; run `make repro` and commit.",
         ]
     return "\n".join(lines) + "\n"
 
