@@ -5,7 +5,8 @@ played with act (tests/act.py) in a baked repository whose DVC remote the
 runner can reach (an absolute path, as a cloud remote or a self-hosted
 runner's disk would be): a bare origin, a hyperparameter change on a branch,
 GitHub's merge commit, and ci.yml, reproduce.yml and pr-report.yml as GitHub
-starts them; last, sweep.yml dispatched on main, one job per experiment.
+starts them; last, sweep.yml dispatched on main, one job per experiment, the
+best proposed as a pull request.
 tests/test_fresh_bake_on_github.py plays the default answers, whose remote a
 GitHub-hosted runner cannot reach.
 """
@@ -387,11 +388,13 @@ def exp_refs(github: GitHub) -> list[str]:
 
 @pytest.fixture(scope="module")
 def swept(pull_request: dict[str, Any]) -> Play:
-    """sweep.yml dispatched on main: four values of C, two experiments at a time on GitHub.
+    """sweep.yml dispatched on main: four values of C, two experiments at a time on GitHub, the best
+    proposed as a pull request (with the token retrain.yml uses too).
 
     act reads an expression in `max-parallel` as 1 (act 0.2.89): the four jobs run one after the other here."""
-    inputs = {"params": "model.C=0.1,1,10,100", "max-parallel": "2"}
-    return play(pull_request, "sweep.yml", "workflow_dispatch", inputs=inputs)
+    inputs = {"params": "model.C=0.1,1,10,100", "max-parallel": "2", "pull-request": "true"}
+    secrets = {"RETRAIN_TOKEN": "github_pat_stand_in"}
+    return play(pull_request, "sweep.yml", "workflow_dispatch", inputs=inputs, secrets=secrets)
 
 
 def test_a_sweep_runs_one_job_per_combination_and_pushes_each(pull_request: dict[str, Any], swept: Play) -> None:
@@ -419,17 +422,49 @@ def test_the_collect_job_ranks_the_sweep_best_first(swept: Play) -> None:
     assert sorted(c for _, _, c, _ in rows) == ["0.1", "1", "10", "100"]
     best = rows[0][1]
     assert f"dvc exp pull origin {best}" in summary and f"dvc exp branch {best} " in summary
+    assert collect.outputs["rank"] == {"best": best, "overrides": f"model.C={rows[0][2]}"}, collect.outputs
+
+
+def test_the_best_is_proposed_as_a_pull_request_that_composes_from_conf(
+    pull_request: dict[str, Any], swept: Play, tmp_path: Path
+) -> None:
+    github: GitHub = pull_request["github"]
+    propose = swept.job("propose")
+    assert propose.result == "success", propose
+    assert "Running stage 'prepare'" not in ANSI.sub("", propose.output), "restored from the DVC remote"
+    assert propose.step("Push data, models and the run-cache") == "success"
+    best, overrides = (swept.job("collect").outputs["rank"][key] for key in ("best", "overrides"))
+    branch = f"sweep/{best}"
+    # The branch carries the best in conf/, where the project's checks look: check-params passes on a clone.
+    clone = tmp_path / "clone"
+    run("git", "clone", "--quiet", "--branch", branch, github.url, str(clone), cwd=tmp_path, env=github.git_env)
+    experiment = yaml.safe_load((clone / f"conf/experiment/{best}.yaml").read_text())
+    assert experiment == {"model": {"C": yaml.safe_load(overrides.partition("=")[2])}}, experiment
+    assert f"  - experiment: {best}\n" in (clone / "conf/config.yaml").read_text()
+    run("make", f"VENV={pull_request['venv']}", "check-params", cwd=clone)
+    changed = run("git", "diff", "--name-only", "main", branch, cwd=github.origin).stdout.split()
+    assert {f"conf/experiment/{best}.yaml", "conf/config.yaml", "params.yaml", "dvc.lock"} <= set(changed), changed
+    # One pull request, from the branch, with the ranked table as its body.
+    creates = [call for call in github.gh_calls() if call[:2] == ["pr", "create"]]
+    assert len(creates) == 1 and creates[0][creates[0].index("--head") + 1] == branch, creates
+    (pull,) = [p for p in github.state()["pulls"].values() if p["head"]["ref"] == branch]
+    assert pull["title"] == f"Sweep sweep-{swept.run_id}: {overrides} ({best})", pull["title"]
+    assert f"| 1 | `{best}` | `{overrides}` |" in pull["body"], pull["body"]
+    assert f"This pull request carries the best, `{best}`, into `conf/experiment/{best}.yaml`" in pull["body"]
+
+
+PLAN_FAILED = {"plan": "failure", "experiment": "skipped", "collect": "skipped", "propose": "skipped"}
 
 
 def test_a_bad_key_fails_the_plan_and_starts_no_experiment(pull_request: dict[str, Any]) -> None:
     played = play(pull_request, "sweep.yml", "workflow_dispatch", inputs={"params": "model=random_forest model.C=1,2"})
-    assert played.results() == {"plan": "failure", "experiment": "skipped", "collect": "skipped"}, played
+    assert played.results() == PLAN_FAILED, played
     assert "model.C: no such key in the config conf/ composes to with model=random_forest" in played.job("plan").output
 
 
 def test_a_grid_over_max_fails_the_plan_and_starts_no_experiment(pull_request: dict[str, Any]) -> None:
     inputs = {"params": "model.C=0.1,1\nseed=1,2", "max": "3"}
     played = play(pull_request, "sweep.yml", "workflow_dispatch", inputs=inputs)
-    assert played.results() == {"plan": "failure", "experiment": "skipped", "collect": "skipped"}, played
+    assert played.results() == PLAN_FAILED, played
     said = "error: the sweep has 4 combinations (model.C: 2 × seed: 2), over the limit of 3"
     assert said in played.job("plan").output

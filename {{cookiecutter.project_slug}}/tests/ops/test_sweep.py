@@ -1,19 +1,26 @@
 """Sweeps: one grammar (dvc exp run -S, expanded by Hydra) for the workflow and `make sweep`, checked before running."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 
+from {{ cookiecutter.package_name }}.ops.compose import compose
 from {{ cookiecutter.package_name }}.ops.sweep import (
     Experiment,
     Plan,
     Result,
     SweepError,
     expand,
+    experiment_conf,
     plan,
     plan_from_matrix,
+    promote,
     rank,
     ranking_metric,
+    select_experiment,
     split_params,
     table,
 )
@@ -131,3 +138,72 @@ def test_the_table_ranks_by_the_gates_first_metric_and_names_what_did_not_finish
     assert rows[1].startswith("| 2 | `s-1` |") and "❌ accuracy = 0.8000, below the minimum 0.85" in rows[1]
     assert "Did not finish (see its log): `s-3` (seed=3)" in text
     assert "dvc exp pull origin s-2" in text and "dvc exp branch s-2 s-2-branch" in text
+    assert "`make sweep-promote EXP=s-2 PARAMS=seed=2`" in text
+
+
+def test_the_proposed_table_says_the_pull_request_carries_the_best_into_conf() -> None:
+    done = results(0.8, 0.95, metric="accuracy")
+    text = table(Plan("s", (), tuple(r.experiment for r in done)), done, "classification", {}, proposed=True)
+    assert "This pull request carries the best, `s-2`, into `conf/experiment/s-2.yaml`" in text
+    assert "dvc exp branch" not in text
+
+
+# --- Promoting an experiment into conf/ ------------------------------------------------
+
+BEST = ["model=random_forest", "model.n_estimators=50", "seed=7"]
+
+
+def test_a_group_choice_goes_in_the_defaults_and_keys_are_nested() -> None:
+    text = experiment_conf("s-2", [*BEST, "data.split.test_size=0.25"])
+    split = {"test_size": 0.25}
+    assert text.startswith("# @package _global_\n"), "Hydra reads it at the top level, as -S sets keys"
+    assert yaml.safe_load(text) == {
+        "defaults": [{"override /model": "random_forest"}],
+        "model": {"n_estimators": 50},
+        "seed": 7,
+        "data": {"split": split},
+    }
+
+
+def test_values_are_typed_as_hydras_parser_types_them() -> None:
+    values = yaml.safe_load(experiment_conf("s", ["a=10", "b=10.0", "c=1e-3", "d=true", "e='10'", "f=null", "g=[1,x]"]))
+    assert values == {"a": 10, "b": 10.0, "c": 0.001, "d": True, "e": "10", "f": None, "g": [1, "x"]}
+    assert isinstance(values["a"], int) and isinstance(values["b"], float)
+
+
+@pytest.mark.parametrize("override", ["model.n_estimators=10,20", "~seed", "model@other=random_forest"])
+def test_what_is_not_one_config_is_refused(override: str) -> None:
+    with pytest.raises(SweepError, match="promote one experiment|cannot be written as a config"):
+        experiment_conf("s", [override])
+
+
+def test_the_config_selects_it_and_keeps_its_comments() -> None:
+    config = Path("conf/config.yaml").read_text(encoding="utf-8")
+    selected = select_experiment(config, "s-2")
+    assert "  - experiment: s-2\n" in selected
+    assert [line for line in selected.splitlines() if "experiment:" not in line] == [
+        line for line in config.splitlines() if "experiment:" not in line
+    ], "every other line, comments too, as it was"
+    assert select_experiment(selected, "s-3") == select_experiment(config, "s-3"), "a second promote replaces it"
+
+
+@pytest.fixture
+def conf(tmp_path: Path) -> Path:
+    return Path(shutil.copytree("conf", tmp_path / "conf"))
+
+
+def test_promoting_composes_to_the_experiments_params(conf: Path) -> None:
+    expected = compose(BEST)  # what `dvc exp run -S` wrote in the experiment's params.yaml
+    params = conf.parent / "params.yaml"
+    assert promote("s-2", BEST, expected, conf, params) == conf / "experiment/s-2.yaml"
+    assert params.read_text(encoding="utf-8") == expected
+    assert compose(conf_dir=conf) == expected, "so `make check-params` passes"
+
+
+def test_a_promotion_that_composes_to_other_params_fails_and_changes_nothing(conf: Path) -> None:
+    config = (conf / "config.yaml").read_text(encoding="utf-8")
+    params = conf.parent / "params.yaml"
+    with pytest.raises(SweepError, match=r"does not compose to the params of s-2(.|\n)*-  n_estimators: 60"):
+        promote("s-2", BEST, compose(["model=random_forest", "model.n_estimators=60", "seed=7"]), conf, params)
+    assert not (conf / "experiment/s-2.yaml").exists() and not params.exists()
+    assert (conf / "config.yaml").read_text(encoding="utf-8") == config

@@ -12,15 +12,24 @@ same grid in this machine's DVC queue.
 
     python -m {{ cookiecutter.package_name }}.ops.sweep plan [--max N] [--name NAME]    # the matrix JSON (and to $GITHUB_OUTPUT)
     python -m {{ cookiecutter.package_name }}.ops.sweep run [--max N] [--jobs N]        # plan, queue, run here, rank
-    python -m {{ cookiecutter.package_name }}.ops.sweep report [--remote]               # rank $SWEEP_MATRIX's experiments
+    python -m {{ cookiecutter.package_name }}.ops.sweep report [--remote] [--proposed]  # rank $SWEEP_MATRIX's experiments
+    python -m {{ cookiecutter.package_name }}.ops.sweep promote --name NAME             # an experiment into conf/
 
 The overrides are the arguments after the options, or else the variable
 $PARAMS: separated by newlines or spaces, quoted as in a shell.
+
+`report` writes the best experiment to $GITHUB_OUTPUT: `best=NAME` and
+`overrides=...` (quoted as in a shell). `promote` carries one experiment into
+conf/, where the project's checks want it (params.yaml is composed from conf/):
+it writes conf/experiment/NAME.yaml from its overrides, selects it in
+conf/config.yaml, recomposes params.yaml and checks that it equals the
+params.yaml of the experiment's commit (its ref under refs/exps/).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
@@ -39,12 +48,15 @@ from ..errors import ConfigError, ProjectError, run_stage
 from ..metrics import TASK_METRICS, higher_is_better
 from ..params import load_params, validate_params
 from ..paths import CONF_DIR, METRICS, PARAMS
+from .compose import compose
 from .gate import BASELINE_MARGIN, gate_failures
 
 DEFAULT_MAX = 20
 # What a git ref name (and so an experiment name) may hold.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MISSING_KEY = re.compile(r"Could not override '([^']+)'")
+CONFIG = CONF_DIR / "config.yaml"
+EXPERIMENT_LINE = re.compile(r"^(?P<key>\s*- experiment:[ \t]*)(?P<name>[^\s#]+)(?P<rest>.*)$", re.MULTILINE)
 
 
 class SweepError(ProjectError):
@@ -229,8 +241,10 @@ def table(
     task: str,
     gate: Mapping[str, float],
     remote: bool = False,
+    proposed: bool = False,
 ) -> str:
-    """The Markdown report: a ranked table, what did not finish, and how to keep the best."""
+    """The Markdown report: a ranked table, what did not finish, and how to keep the best
+    (or, `proposed`, the body of the pull request that carries the best into conf/)."""
     metric = ranking_metric(task, gate)
     columns = [metric, *(m for m in TASK_METRICS[task] if m != metric)]
     arrow = {m: "↑" if higher_is_better(m) else "↓" for m in columns}
@@ -253,7 +267,15 @@ def table(
     missing = [e for e in plan_.experiments if e.name not in finished]
     if missing:
         lines += ["", "Did not finish (see its log): " + ", ".join(f"`{e.name}` ({e.label})" for e in missing)]
-    if ranked:
+    if ranked and proposed:
+        best = ranked[0].experiment.name
+        lines += [
+            "",
+            f"This pull request carries the best, `{best}`, into `conf/experiment/{best}.yaml`, selects it in "
+            "`conf/config.yaml` and reproduces the pipeline with it. "
+            f"Its experiment, to compare: `dvc exp pull origin {best}`, then `make exps`.",
+        ]
+    elif ranked:
         best = ranked[0].experiment.name
         lines += ["", f"To keep the best, `{best}`:", "", "```bash"]
         if remote:
@@ -263,8 +285,9 @@ def table(
             f"dvc exp apply {best}  # or: its params and results in your workspace",
             "```",
             "",
-            "Then carry its settings into `conf/` (e.g. `conf/model/`), run `make repro` and commit: "
-            "`params.yaml` is composed from `conf/`.",
+            "Then carry it into `conf/`, which `params.yaml` is composed from: "
+            f"`make sweep-promote EXP={best} PARAMS={shlex.quote(shlex.join(ranked[0].experiment.overrides))}` "
+            f"writes `conf/experiment/{best}.yaml` and selects it; run `make repro` and commit.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -287,11 +310,11 @@ def dvc_results(plan_: Plan) -> list[Result]:
     return results
 
 
-def report(plan_: Plan, remote: bool = False) -> tuple[str, int]:
-    """The table for the plan's experiments, from `dvc exp show`; and how many finished."""
+def report(plan_: Plan, remote: bool = False, proposed: bool = False) -> tuple[str, list[Result]]:
+    """The table for the plan's experiments, from `dvc exp show`; and those that finished, best first."""
     params = load_params()
-    results = dvc_results(plan_)
-    return table(plan_, results, params.task, params.gate, remote), len(results)
+    results = rank(dvc_results(plan_), ranking_metric(params.task, params.gate))
+    return table(plan_, results, params.task, params.gate, remote, proposed), results
 
 
 def plan_from_matrix(matrix: str) -> Plan:
@@ -303,6 +326,96 @@ def plan_from_matrix(matrix: str) -> Plan:
         raise SweepError(f"not a sweep matrix: {err}") from None
     name = experiments[0].name.rpartition("-")[0] if experiments else "sweep"
     return Plan(name, (), experiments)
+
+
+# --- Promoting an experiment into conf/ ----------------------------------------------
+
+
+def experiment_conf(name: str, overrides: Sequence[str], conf_dir: Path = CONF_DIR) -> str:
+    """The text of conf/experiment/<name>.yaml: the overrides as a Hydra config at the top level.
+
+    A config group's choice (`model=random_forest`) becomes `- override /model: random_forest`
+    in its defaults; a key (`model.C=10`, `seed=7`) a nested value, typed as Hydra's parser types
+    it for `dvc exp run -S` (10 an int, 10.0 a float, true a bool), so both compose the same.
+    """
+    import yaml
+
+    defaults: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
+    for override in parse(overrides):
+        key = override.key_or_group
+        if override.is_sweep_override():
+            raise SweepError(f"{override.input_line}: a sweep; promote one experiment's overrides")
+        if override.is_delete() or override.package is not None:
+            raise SweepError(f"{override.input_line}: cannot be written as a config; edit conf/ by hand")
+        if (conf_dir / key.replace(".", "/")).is_dir():  # a config group: its option goes in the defaults
+            defaults.append({f"{'' if override.is_add() else 'override '}/{key}": override.value()})
+            continue
+        node = values
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = override.value()
+    header = [
+        "# @package _global_",
+        f"# The experiment {name}: {' '.join(overrides)}",
+        f"# `make sweep-promote` wrote it, and selected it in {conf_dir}/config.yaml (`- experiment: {name}`).",
+    ]
+    body = {"defaults": defaults, **values} if defaults else values
+    return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False)
+
+
+def select_experiment(config: str, name: str) -> str:
+    """conf/config.yaml with its `- experiment: ...` default set to name; the rest (comments too) kept."""
+    found = EXPERIMENT_LINE.findall(config)
+    if len(found) != 1:
+        raise SweepError(f"{CONFIG}: expected one `- experiment: <name or null>` line in defaults, found {len(found)}")
+    return EXPERIMENT_LINE.sub(lambda line: f"{line['key']}{name}{line['rest']}", config)
+
+
+def experiment_params(name: str) -> str:
+    """params.yaml of the experiment `name` run on HEAD, from its git ref (refs/exps/<HEAD>/<name>)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    ref = f"refs/exps/{head[:2]}/{head[2:]}/{name}"
+    shown = subprocess.run(["git", "show", f"{ref}:{PARAMS.as_posix()}"], capture_output=True, text=True)
+    if shown.returncode != 0:
+        raise SweepError(
+            f"no experiment {name} run on HEAD ({head[:7]}) in this clone: run the sweep on this commit, "
+            f"or fetch it with `dvc exp pull origin {name}`"
+        )
+    return shown.stdout
+
+
+def promote(
+    name: str, overrides: Sequence[str], expected: str, conf_dir: Path = CONF_DIR, params: Path = PARAMS
+) -> Path:
+    """Write and select conf/experiment/<name>.yaml, recompose params.yaml, and check that it is
+    `expected` (the experiment's params.yaml); when it is not, put every file back and say how it differs.
+
+    Compared as text, as both are DVC's composition: `C: 10.0` is not the experiment's `C: 10`.
+    """
+    from .adopt import all_or_nothing
+
+    if not NAME.match(name):
+        raise SweepError(f"{name!r} is not an experiment name: give EXP, e.g. EXP=sweep-1-3")
+    conf = conf_dir / "experiment" / f"{name}.yaml"
+    config = conf_dir / "config.yaml"
+    with all_or_nothing() as rollback:
+        rollback.write(conf, experiment_conf(name, overrides, conf_dir))
+        rollback.write(config, select_experiment(config.read_text(encoding="utf-8"), name))
+        composed = compose(conf_dir=conf_dir)
+        if composed != expected:
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    composed.splitlines(keepends=True),
+                    f"{params} of {name}",
+                    f"{params} composed from {conf_dir}/ with {conf}",
+                )
+            )
+            raise SweepError(f"{conf} does not compose to the params of {name}: are these its overrides?\n{diff}")
+        rollback.write(params, composed)
+    return conf
 
 
 # --- The commands ------------------------------------------------------------------
@@ -337,7 +450,7 @@ def run_here(planned: Plan, jobs: int) -> int:
     dvc("exp", "run", "--run-all", "--jobs", str(jobs))
     text, finished = report(planned)
     print(text)
-    return 0 if finished == len(planned.experiments) else 1
+    return 0 if len(finished) == len(planned.experiments) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -352,6 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.choices["run"].add_argument("--jobs", type=int, default=2, help="experiments at a time [2]")
     reporting = commands.add_parser("report")
     reporting.add_argument("--remote", action="store_true", help="the experiments are in the git remote")
+    reporting.add_argument("--proposed", action="store_true", help="as the body of the pull request for the best")
+    promoting = commands.add_parser("promote")
+    promoting.add_argument("--name", required=True, help="the experiment, e.g. sweep-1-3")
+    promoting.add_argument("overrides", nargs="*", help="its overrides; default: $PARAMS")
     args = parser.parse_args(argv)
 
     if args.command == "plan":
@@ -363,7 +480,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         name = time.strftime("sweep-%Y%m%d-%H%M%S")
         return run_here(plan(overrides_from(args), name, args.max), args.jobs)
-    text, finished = report(plan_from_matrix(os.environ.get("SWEEP_MATRIX", "")), args.remote)
+    if args.command == "promote":
+        overrides = overrides_from(args)
+        conf = promote(args.name, overrides, experiment_params(args.name))
+        print(f"{conf} ({' '.join(overrides)}) selected in {CONFIG}; {PARAMS} recomposed: the params of {args.name}")
+        return 0
+    text, finished = report(plan_from_matrix(os.environ.get("SWEEP_MATRIX", "")), args.remote, args.proposed)
+    if finished:  # for the sweep workflow's pull request
+        best = finished[0].experiment
+        write_github_output({"best": best.name, "overrides": shlex.join(best.overrides)})
     print(text)
     return 0 if finished else 1
 
