@@ -73,15 +73,14 @@ def check(params: Path = PARAMS, conf_dir: Path = CONF_DIR) -> None:
     expected = compose(conf_dir=conf_dir)
     actual = params.read_text(encoding="utf-8") if params.exists() else ""
     if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                actual.splitlines(keepends=True),
-                expected.splitlines(keepends=True),
-                f"{params} (committed)",
-                f"{params} (composed from {conf_dir}/)",
-            )
-        )
+        diff = text_diff(actual, expected, f"{params} (committed)", f"{params} (composed from {conf_dir}/)")
         raise ConfigError(f"{params} is stale: run `make params` and commit it.\n{diff}")
+
+
+def text_diff(before: str, after: str, before_name: str, after_name: str) -> str:
+    """A unified diff of two versions of a file, for an error message."""
+    before_lines, after_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before_lines, after_lines, before_name, after_name))
 
 
 def main() -> None:

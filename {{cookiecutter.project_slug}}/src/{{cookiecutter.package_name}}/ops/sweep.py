@@ -29,7 +29,6 @@ params.yaml of the experiment's commit (its ref under refs/exps/).
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import math
 import os
@@ -48,7 +47,7 @@ from ..errors import ConfigError, ProjectError, run_stage
 from ..metrics import TASK_METRICS, higher_is_better
 from ..params import load_params, validate_params
 from ..paths import CONF_DIR, METRICS, PARAMS
-from .compose import compose
+from .compose import compose, text_diff
 from .gate import BASELINE_MARGIN, gate_failures
 
 DEFAULT_MAX = 20
@@ -405,14 +404,8 @@ def promote(
         rollback.write(config, select_experiment(config.read_text(encoding="utf-8"), name))
         composed = compose(conf_dir=conf_dir)
         if composed != expected:
-            diff = "".join(
-                difflib.unified_diff(
-                    expected.splitlines(keepends=True),
-                    composed.splitlines(keepends=True),
-                    f"{params} of {name}",
-                    f"{params} composed from {conf_dir}/ with {conf}",
-                )
-            )
+            theirs, ours = f"{params} of {name}", f"{params} composed from {conf_dir}/ with {conf}"
+            diff = text_diff(expected, composed, theirs, ours)
             raise SweepError(f"{conf} does not compose to the params of {name}: are these its overrides?\n{diff}")
         rollback.write(params, composed)
     return conf
