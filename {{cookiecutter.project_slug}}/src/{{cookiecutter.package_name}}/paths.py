@@ -7,6 +7,8 @@ from pathlib import Path
 
 PARAMS = Path("params.yaml")
 CONF_DIR = Path("conf")
+# The root of conf/: its defaults choose an option of each config group (data, model, experiment).
+CONFIG = CONF_DIR / "config.yaml"
 # What params.yaml was last composed from (ops/compose.py): in DVC's scratch folder, which git ignores.
 COMPOSE_STAMP = Path(".dvc/tmp/compose.sha256")
 RAW_DIR = Path("data/raw")

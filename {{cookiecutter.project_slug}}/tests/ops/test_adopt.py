@@ -9,6 +9,7 @@ import yaml
 
 from {{ cookiecutter.package_name }}.errors import ConfigError, DataError
 from {{ cookiecutter.package_name }}.ops import adopt
+from {{ cookiecutter.package_name }}.ops.compose import select_default
 from {{ cookiecutter.package_name }}.params import validate_params
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
@@ -101,11 +102,11 @@ def test_data_conf_is_the_shape_of_the_shipped_ones() -> None:
     assert yaml.safe_load(adopt.data_conf("own", Path("x.csv"), "y", (), "regression"))["split"]["stratify"] is False
 
 
-def test_select_data_edits_only_the_defaults_line() -> None:
+def test_selecting_data_edits_only_the_defaults_line() -> None:
     config = "defaults:\n  - _self_\n  - data: wine  # the data\n  - model: ridge\ndata_note: keep\n"
-    assert adopt.select_data(config, "own") == config.replace("data: wine", "data: own")
+    assert select_default(config, "data", "own") == config.replace("data: wine", "data: own")
     with pytest.raises(ConfigError, match="expected one `- data: <name>` line in defaults, found 0"):
-        adopt.select_data("defaults:\n  - _self_\n", "own")
+        select_default("defaults:\n  - _self_\n", "data", "own")
 
 
 def test_use_data_path_turns_the_embedded_output_into_a_dependency() -> None:

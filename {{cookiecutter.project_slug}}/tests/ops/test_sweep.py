@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.ops.compose import compose
+from {{ cookiecutter.package_name }}.ops.compose import compose, select_default
 from {{ cookiecutter.package_name }}.ops.sweep import (
     Experiment,
     Plan,
@@ -20,7 +20,6 @@ from {{ cookiecutter.package_name }}.ops.sweep import (
     promote,
     rank,
     ranking_metric,
-    select_experiment,
     split_params,
     table,
 )
@@ -179,12 +178,14 @@ def test_what_is_not_one_config_is_refused(override: str) -> None:
 
 def test_the_config_selects_it_and_keeps_its_comments() -> None:
     config = Path("conf/config.yaml").read_text(encoding="utf-8")
-    selected = select_experiment(config, "s-2")
+    selected = select_default(config, "experiment", "s-2")
     assert "  - experiment: s-2\n" in selected
     assert [line for line in selected.splitlines() if "experiment:" not in line] == [
         line for line in config.splitlines() if "experiment:" not in line
     ], "every other line, comments too, as it was"
-    assert select_experiment(selected, "s-3") == select_experiment(config, "s-3"), "a second promote replaces it"
+    assert select_default(selected, "experiment", "s-3") == select_default(config, "experiment", "s-3"), (
+        "a second promote replaces it"
+    )
 
 
 @pytest.fixture

@@ -26,16 +26,14 @@ import yaml
 from ..data import check_stratifiable, labelled_rows, read_data, validate_frame
 from ..errors import ConfigError, DataError, run_stage
 from ..params import Params, validate_params
-from ..paths import CONF_DIR, PARAMS, RAW_DIR
-from .compose import compose
+from ..paths import CONF_DIR, CONFIG, PARAMS, RAW_DIR
+from .compose import compose, select_default
 
 SUFFIXES = (".csv", ".parquet")
-CONFIG = CONF_DIR / "config.yaml"
 DVC_YAML = Path("dvc.yaml")
 DATA_PATH_DEP = "${data.path}"
 DATA_PATH_COMMENT = "# Your data file: data.path in params.yaml (`make data` sets it)."
 NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
-DEFAULTS_LINE = re.compile(r"^(?P<key>\s*- data:[ \t]*)(?P<name>[^\s#]+)(?P<rest>.*)$", re.MULTILINE)
 
 
 def default_name(file: Path) -> str:
@@ -94,14 +92,6 @@ def yaml_scalar(value: str) -> str:
     except yaml.YAMLError:
         plain = False
     return value if plain else "'" + value.replace("'", "''") + "'"
-
-
-def select_data(config: str, name: str) -> str:
-    """conf/config.yaml with its `- data: ...` default set to name."""
-    found = DEFAULTS_LINE.findall(config)
-    if len(found) != 1:
-        raise ConfigError(f"{CONFIG}: expected one `- data: <name>` line in defaults, found {len(found)}; restore it")
-    return DEFAULTS_LINE.sub(lambda line: f"{line['key']}{name}{line['rest']}", config)
 
 
 def use_data_path(dvc_yaml: str, params: Params) -> str:
@@ -209,7 +199,7 @@ def adopt(file: Path, target: str, drop: Sequence[str], name: str) -> Path:
     dest = RAW_DIR / f"{name}{file.suffix}"
     with all_or_nothing() as rollback:
         rollback.write(conf, data_conf(name, dest, target, drop, current.task))
-        rollback.write(CONFIG, select_data(CONFIG.read_text(encoding="utf-8"), name))
+        rollback.write(CONFIG, select_default(CONFIG.read_text(encoding="utf-8"), "data", name))
         rollback.write(DVC_YAML, use_data_path(DVC_YAML.read_text(encoding="utf-8"), current))
         rollback.write(PARAMS, compose())
         rollback.keep(RAW_DIR / ".gitignore", dest.with_name(f"{dest.name}.dvc"))

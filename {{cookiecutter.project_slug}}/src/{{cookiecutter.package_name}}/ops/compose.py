@@ -16,12 +16,13 @@ itself, hashed into COMPOSE_STAMP. Content, not timestamps: a params.yaml that
 import argparse
 import difflib
 import hashlib
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import ConfigError, run_stage
-from ..paths import COMPOSE_STAMP, CONF_DIR, PARAMS
+from ..paths import COMPOSE_STAMP, CONF_DIR, CONFIG, PARAMS
 
 
 def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
@@ -75,6 +76,17 @@ def check(params: Path = PARAMS, conf_dir: Path = CONF_DIR) -> None:
     if actual != expected:
         diff = text_diff(actual, expected, f"{params} (committed)", f"{params} (composed from {conf_dir}/)")
         raise ConfigError(f"{params} is stale: run `make params` and commit it.\n{diff}")
+
+
+def select_default(config: str, group: str, option: str) -> str:
+    """conf/config.yaml's text with its default for a config group (`- data: wine`) set to option;
+    every other line, comments too, as it was."""
+    line = re.compile(rf"^(?P<key>\s*- {re.escape(group)}:[ \t]*)(?P<name>[^\s#]+)(?P<rest>.*)$", re.MULTILINE)
+    found = line.findall(config)
+    if len(found) != 1:
+        expected = f"one `- {group}: <name>` line in defaults"
+        raise ConfigError(f"{CONFIG}: expected {expected}, found {len(found)}; restore it")
+    return line.sub(lambda match: f"{match['key']}{option}{match['rest']}", config)
 
 
 def text_diff(before: str, after: str, before_name: str, after_name: str) -> str:

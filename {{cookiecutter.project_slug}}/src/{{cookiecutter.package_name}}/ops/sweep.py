@@ -46,16 +46,14 @@ from typing import Any
 from ..errors import ConfigError, ProjectError, run_stage
 from ..metrics import TASK_METRICS, higher_is_better
 from ..params import load_params, validate_params
-from ..paths import CONF_DIR, METRICS, PARAMS
-from .compose import compose, text_diff
+from ..paths import CONF_DIR, CONFIG, METRICS, PARAMS
+from .compose import compose, select_default, text_diff
 from .gate import BASELINE_MARGIN, gate_failures
 
 DEFAULT_MAX = 20
 # What a git ref name (and so an experiment name) may hold.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MISSING_KEY = re.compile(r"Could not override '([^']+)'")
-CONFIG = CONF_DIR / "config.yaml"
-EXPERIMENT_LINE = re.compile(r"^(?P<key>\s*- experiment:[ \t]*)(?P<name>[^\s#]+)(?P<rest>.*)$", re.MULTILINE)
 
 
 class SweepError(ProjectError):
@@ -364,14 +362,6 @@ def experiment_conf(name: str, overrides: Sequence[str], conf_dir: Path = CONF_D
     return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False)
 
 
-def select_experiment(config: str, name: str) -> str:
-    """conf/config.yaml with its `- experiment: ...` default set to name; the rest (comments too) kept."""
-    found = EXPERIMENT_LINE.findall(config)
-    if len(found) != 1:
-        raise SweepError(f"{CONFIG}: expected one `- experiment: <name or null>` line in defaults, found {len(found)}")
-    return EXPERIMENT_LINE.sub(lambda line: f"{line['key']}{name}{line['rest']}", config)
-
-
 def experiment_params(name: str) -> str:
     """params.yaml of the experiment `name` run on HEAD, from its git ref (refs/exps/<HEAD>/<name>)."""
     head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
@@ -401,7 +391,7 @@ def promote(
     config = conf_dir / "config.yaml"
     with all_or_nothing() as rollback:
         rollback.write(conf, experiment_conf(name, overrides, conf_dir))
-        rollback.write(config, select_experiment(config.read_text(encoding="utf-8"), name))
+        rollback.write(config, select_default(config.read_text(encoding="utf-8"), "experiment", name))
         composed = compose(conf_dir=conf_dir)
         if composed != expected:
             theirs, ours = f"{params} of {name}", f"{params} composed from {conf_dir}/ with {conf}"
