@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def locked_model(project: Path, revision: str) -> str:
     """The md5 of the model that dvc.lock records at a git revision."""
     lock = yaml.safe_load(run("git", "show", f"{revision}:dvc.lock", cwd=project).stdout)
     return lock["stages"]["train"]["outs"][0]["md5"]
+
+
+def assert_bundles_its_tagged_model(project: Project, version: str) -> None:
+    """`make bundle VERSION=...` after a later commit retrained: the bundle is built from the
+    version's tag, so its manifest names the tagged commit and its model is the one dvc.lock
+    recorded there, not HEAD's."""
+    project.make("bundle", f"VERSION={version}")
+    slug = project.answers["project_slug"]
+    with tarfile.open(project.path / f"dist/{slug}-v{version}.tar.gz") as bundle:
+        manifest = json.load(bundle.extractfile("manifest.json"))
+        model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
+    tagged = run("git", "rev-parse", f"{slug}@v{version}^0", cwd=project.path).stdout.strip()
+    assert manifest["git_commit"] == tagged
+    assert model == locked_model(project.path, tagged) != locked_model(project.path, "HEAD")
 
 
 def md5(path: Path) -> str:

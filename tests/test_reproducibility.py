@@ -7,14 +7,11 @@ then each guarantee is checked with the real tools.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import shutil
-import tarfile
 
 import pytest
-from baked import Project, cached_outputs, locked_model, md5, trained_bake
+from baked import Project, assert_bundles_its_tagged_model, cached_outputs, md5, trained_bake
 
 from conftest import run
 
@@ -67,13 +64,7 @@ def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alon
         assert "error: stages ran instead of being restored: train." in failed.stderr
         assert "dvc push --run-cache" in failed.stderr
 
-        trained.make("bundle", "VERSION=0.1.0")
-        with tarfile.open(trained.path / "dist/my-ml-project-v0.1.0.tar.gz") as bundle:
-            manifest = json.load(bundle.extractfile("manifest.json"))
-            model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
-        tagged = run("git", "rev-parse", "my-ml-project@v0.1.0^0", cwd=trained.path).stdout.strip()
-        assert manifest["git_commit"] == tagged
-        assert model == locked_model(trained.path, tagged) != locked_model(trained.path, "HEAD")
+        assert_bundles_its_tagged_model(trained, "0.1.0")
     finally:
         run("git", "reset", "--quiet", "--hard", "HEAD~1", cwd=trained.path)
         trained.dvc("checkout", "--force")
