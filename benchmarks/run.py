@@ -413,7 +413,6 @@ def measure_act_sweep(bench: Bench) -> Figure:
                     "sweep.yml",
                     "workflow_dispatch",
                     inputs={"params": f"model.C={values}"},
-                    env={"VENV": ".venv"},
                     concurrent_jobs=2,
                 )
             except AssertionError as err:  # the harness's run() asserts

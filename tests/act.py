@@ -293,9 +293,12 @@ class GitHub:
         is read-only, which only GitHub enforces); other secrets only when given.
         `ignore_filters` plays it even where `on:` would not start it, to test the
         jobs' own `if:` guards; `job` plays only that job and those it needs (act's `--job`).
-        `concurrent_jobs` above 1 needs each job's own environment: `env={"VENV": ".venv"}`.
+        With `concurrent_jobs` above 1, each job sets up its own `.venv` in its workspace, as
+        on GitHub: jobs at once would race on the shared project environment.
         """
         payload = dict(payload or {})
+        if concurrent_jobs > 1:
+            env = {"VENV": ".venv", **(env or {})}
         if event == "push":
             payload.setdefault("ref", ref)
         if event == "pull_request":
