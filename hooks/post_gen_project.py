@@ -46,7 +46,10 @@ TASK_ONLY_MODELS = {"classification": "conf/model/logistic_regression.yaml", "re
 QUIET_ENV = {"DVC_NO_ANALYTICS": "1", "UV_NO_PROGRESS": "1"}
 # Workflows are copied without rendering (GitHub's expressions look like Jinja); the jobs that train
 # mark their runner line instead, and set_runner_labels() puts the runner_labels answer there.
+# name_the_command() renders the one Jinja expression they hold: the project's command, which
+# their steps call (`<project_slug> ci repro`).
 WORKFLOWS = ".github/workflows"
+COMMAND = "{{ '{{ cookiecutter.project_slug }}' }}"
 RUNNER_LINE = re.compile(r"^(?P<key>\s*runs-on:) ubuntu-latest(?P<marker> # runner_labels\b.*)$", re.MULTILINE)
 # Runner labels actionlint knows by itself (it compares them ignoring case): GitHub-hosted images
 # and the labels every self-hosted runner has. Any other label must be listed in ACTIONLINT_CONFIG,
@@ -94,6 +97,14 @@ def runs_on(answer: str) -> str:
     """The YAML value of `runs-on` for comma-separated labels: a plain string for one, a flow list for several."""
     scalars = [yaml_scalar(label.strip()) for label in answer.split(",")]
     return scalars[0] if len(scalars) == 1 else f"[{', '.join(scalars)}]"
+
+
+def name_the_command(answers: dict[str, str], workflows: Path = Path(WORKFLOWS)) -> None:
+    """Write the project's command into the workflows, where they hold COMMAND."""
+    for path in sorted(workflows.glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        if COMMAND in text:
+            path.write_text(text.replace(COMMAND, answers["project_slug"]), encoding="utf-8")
 
 
 def set_runner_labels(answers: dict[str, str], workflows: Path = Path(WORKFLOWS)) -> list[str]:
@@ -259,7 +270,8 @@ def next_steps(answers: dict[str, str], project: Path, started_in: str) -> list[
     ($PWD: the hook's own cwd is the project), else the absolute path, which is right from anywhere.
     """
     where = project.name if started_in and Path(started_in).resolve() == project.parent else str(project)
-    sections = '"Quickstart"' if answers["dvc_remote"] == "local" else '"Quickstart" and "Data remote"'
+    # A cloud remote needs its credentials first; the local one works as it is.
+    pages = "" if answers["dvc_remote"] == "local" else ", then docs/your-data.md for the DVC remote"
     return [
         f"Baked {answers['project_name']} in {project}.",
         "Next steps:",
@@ -267,7 +279,7 @@ def next_steps(answers: dict[str, str], project: Path, started_in: str) -> list[
         "  make setup    # .venv from uv.lock, plus the git hooks",
         "  make repro    # compose params.yaml from conf/, run prepare -> train -> evaluate",
         '  git add --all && git commit -m "First training run"    # dvc.lock and metrics',
-        f"Then read README.md, {sections}.",
+        f"Then read README.md{pages}.",
     ]
 
 
@@ -277,6 +289,7 @@ def main() -> int:
     try:
         remove_unused(answers)
         set_runner_labels(answers)
+        name_the_command(answers)
         write_actionlint_config(answers)
         init_repositories(answers)
         compose_params()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import tarfile
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import run
+from conftest import run, venv_env
 
 
 def cached_outputs(project: Path) -> dict[str, str]:
@@ -54,14 +53,15 @@ class Project:
 
     def __init__(self, path: Path, answers: dict[str, str], venv: Path) -> None:
         self.path, self.answers, self.venv = path, answers, venv
-        self.env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+        self.env = venv_env(venv)
 
     def make(self, *targets: str, check: bool = True):
         return run("make", *targets, f"VENV={self.venv}", cwd=self.path, check=check)
 
-    def cli(self, *args: str, cwd: Path | None = None, check: bool = True):
-        """The generated console command, `<project_slug> ...` (predict, monitor, inspect)."""
-        return run(str(self.venv / "bin" / self.answers["project_slug"]), *args, cwd=cwd or self.path, check=check)
+    def cli(self, *args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None):
+        """The generated project's one command, `<project_slug> ...`, with its venv's tools on PATH."""
+        command = str(self.venv / "bin" / self.answers["project_slug"])
+        return run(command, *args, cwd=cwd or self.path, check=check, env=self.env | (env or {}))
 
     def dvc(self, *args: str, check: bool = True):
         return run("dvc", *args, cwd=self.path, env=self.env, check=check)

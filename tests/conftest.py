@@ -73,6 +73,24 @@ def run(
     return result
 
 
+def venv_env(venv: Path) -> dict[str, str]:
+    """The environment additions that run a baked project's tools from its virtual environment."""
+    return {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+
+
+def github_outputs(text: str) -> dict[str, str]:
+    """A step's $GITHUB_OUTPUT file as GitHub reads it: `key=value` lines and `key<<DELIMITER` heredocs."""
+    outputs, lines = {}, iter(text.splitlines())
+    for line in lines:
+        key, heredoc, delimiter = line.partition("<<")
+        if heredoc and "=" not in key:
+            outputs[key] = "\n".join(iter(lines.__next__, delimiter))
+        else:
+            key, _, value = line.partition("=")
+            outputs[key] = value
+    return outputs
+
+
 def fake_command(directory: Path, name: str, source: str) -> Path:
     """Install Python source as the executable `name` in directory; return directory (for PATH)."""
     directory.mkdir(parents=True, exist_ok=True)

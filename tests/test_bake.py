@@ -70,6 +70,13 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "conf/model/logistic_regression.yaml" if answers["task"] == "classification" else "conf/model/ridge.yaml",
         "conf/monitor/default.yaml",
         "data/incoming/README.md",
+        # The manual; the README is the guide that links it.
+        "docs/getting-started.md",
+        "docs/experiments.md",
+        "docs/your-data.md",
+        "docs/review-and-ci.md",
+        "docs/lifecycle.md",
+        "docs/updating.md",
         "data/labelled/README.md",
         ".gto",
         "dvc.yaml",
@@ -84,8 +91,10 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
     # the GTO registry, bundles, and the command that uses them.
     toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
-    toolkit += ["gate", "registry", "bundle", "model_card", "cli", "predict", "schema", "monitor", "absorb", "adopt"]
-    toolkit += ["sweep"]
+    toolkit += ["gate", "registry", "bundle", "model_card", "predict", "schema", "monitor", "absorb", "adopt"]
+    toolkit += ["sweep", "checked", "ci", "github"]
+    # The one command line, `<project_slug>`: its help groups, and the hidden `ci` group.
+    toolkit += ["cli/__init__", "cli/base", "cli/loop", "cli/lifecycle", "cli/ci"]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
     template_tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
     files |= {f"tests/{path.relative_to(template_tests)}" for path in template_tests.rglob("*.py")}
@@ -109,9 +118,6 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         ".github/workflows/sweep.yml",
         ".github/workflows/template-sync.yml",
         "scripts/apply_rulesets.py",
-        "scripts/ci_experiment.sh",
-        "scripts/ci_reproduce.sh",
-        "scripts/dvc_remote.sh",
     }
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
@@ -141,13 +147,16 @@ def test_no_jinja_left_and_interpolations_kept(baked) -> None:
         text = (project / name).read_text(encoding="utf-8")
         assert not JINJA_LEFTOVER.search(text), f"unrendered Jinja in {name}"
     # Workflows are copied without rendering: their GitHub expressions come out exactly as written,
-    # and only the `runs-on:` lines marked `# runner_labels` take that answer.
+    # only the `runs-on:` lines marked `# runner_labels` take that answer, and the project's command
+    # is written where they call it.
     labels = [label.strip() for label in answers["runner_labels"].split(",")]
     runs_on = labels[0] if len(labels) == 1 else labels
     for name in workflows:
         baked_text = (project / name).read_text()
         template_text = (TEMPLATE / "{{cookiecutter.project_slug}}" / name).read_text()
+        template_text = template_text.replace("{{ cookiecutter.project_slug }}", answers["project_slug"])
         assert re.sub(RUNS_ON, r"\1 ubuntu-latest\2", baked_text) == template_text
+        assert "cookiecutter" not in baked_text.replace("cookiecutter's", "")
         assert "${{ " in baked_text
     # The jobs that train, and those that need the DVC remote.
     jobs = {"reproduce": "reproduce", "retrain": "retrain", "monitor": "monitor", "publish": "publish"}
@@ -272,16 +281,40 @@ def test_license_text(baked) -> None:
             assert answers["author_name"] in license_text
 
 
-def test_make_help_lists_every_target(baked) -> None:
-    """`make help` lists every target of the Makefile, under the four groups of who runs them."""
-    _, project = baked
+# What the README teaches; CI's plumbing is `<project_slug> ci ...`, in no target.
+MAKE_TARGETS = ["help", "setup", "test", "lint", "data", "params", "repro", "exp", "exps", "sweep", "pr-report"]
+MAKE_TARGETS += ["release", "promote", "bundle", "inspect", "monitor", "absorb", "verify", "gate"]
+
+
+def test_make_help_lists_the_aliases_and_no_plumbing(baked) -> None:
+    answers, project = baked
     listed = run("make", "help", cwd=project).stdout
-    groups = [line for line in listed.splitlines() if line and not line.startswith((" ", "Usage:"))]
-    assert groups == ["Everyday", "Experiments", "Release and serve", "CI plumbing"], listed
     targets = re.findall(r"^([a-z][a-z-]*):", (project / "Makefile").read_text(), re.MULTILINE)
-    assert {"setup", "repro", "exp", "release", "ci-repro"} <= set(targets)
-    for target in targets:
-        assert f"make {target} " in listed
+    assert targets == MAKE_TARGETS
+    assert [line.split()[1] for line in listed.splitlines()] == MAKE_TARGETS, listed
+    assert not re.search(r"\bci\b|check-|pull-|plumbing", listed), listed
+
+
+def test_make_recipes_are_one_command_with_quoted_environment_values(baked) -> None:
+    """No recipe pastes a make variable's value into shell text: values go through the
+    environment, as "$VAR" (or a list split on spaces, with globbing off)."""
+    _, project = baked
+    makefile = (project / "Makefile").read_text()
+    recipes = re.findall(r"^\t(.*)$", makefile, re.MULTILINE)
+    # The Makefile's own settings may stand in a recipe; a variable a user or CI sets may not.
+    own = r"CLI|UV|UV_BOOTSTRAP|UV_VERSION|VENV|MAKEFILE_LIST|abspath \$\(VENV\)"
+    pasted = [line for line in recipes if re.search(rf"\$\((?!({own})\))", line)]
+    assert pasted == [], pasted
+    assert ".SHELLFLAGS := -ef -o pipefail -c" in makefile  # -f: a list value is split, never globbed
+
+
+def test_make_n_of_every_target_runs_nothing(baked) -> None:
+    """`make -n` prints each recipe and runs none of it, whatever the variables hold."""
+    _, project = baked
+    env = {name: f"$(touch m-{name})`touch m-{name}-b`" for name in ("VERSION", "STAGE", "MODEL", "ARGS", "FILE")}
+    for target in MAKE_TARGETS:
+        run("make", "-n", target, cwd=project, env=env)
+    assert not list(project.glob("m-*")), "make -n ran a value as code"
 
 
 def test_setup_without_uv_installs_the_pinned_uv(bake, shared_venv: Path, tmp_path: Path) -> None:
@@ -301,7 +334,7 @@ def test_setup_without_uv_installs_the_pinned_uv(bake, shared_venv: Path, tmp_pa
     for workflow in (project / ".github/workflows").glob("*.yml"):  # CI installs the same uv
         assert set(re.findall(r"uv==(\S+)", workflow.read_text())) <= {pinned}, workflow.name
     # The environment works: composing params.yaml imports the package, DVC and Hydra from it.
-    run("make", "check-params", f"VENV={shared_venv}", cwd=project, env=env)
+    run(str(shared_venv / "bin" / project.name), "ci", "check-params", cwd=project, env=env)
     assert run("git", "status", "--porcelain", cwd=project).stdout == "", ".venv-uv/ is ignored"
 
 
@@ -337,4 +370,4 @@ def test_bake_ends_with_the_next_steps(tmp_path: Path) -> None:
     steps = lines[lines.index("Next steps:") :]
     assert steps[1:4] == ["cd my-ml-project", "make setup", "make repro"], result.stdout
     assert any(line.startswith("git add --all && git commit -m") for line in steps), result.stdout
-    assert any('README.md, "Quickstart"' in line and '"Data remote"' in line for line in steps), result.stdout
+    assert any("README.md, then docs/your-data.md for the DVC remote" in line for line in steps), result.stdout

@@ -330,4 +330,4 @@ def test_cruft_render_keeps_the_template_and_commit_cruft_gives(outside_git: Pat
 def test_next_steps_cd_from_where_cookiecutter_started(started_in: str, cd: str) -> None:
     steps = post_gen.next_steps(GOOD, Path("/work/my-ml-project"), started_in)
     assert steps[1:3] == ["Next steps:", f"  {cd}"]
-    assert steps[-1] == 'Then read README.md, "Quickstart".'  # the local remote needs no set-up
+    assert steps[-1] == "Then read README.md."  # the local remote needs no set-up

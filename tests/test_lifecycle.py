@@ -8,7 +8,7 @@ the bundle is checked against its manifest and serves predictions from a fresh
 directory; `make promote` assigns prod and publish.yml's deploy job verifies
 it; a shifted batch makes the monitor (and monitor.yml) report drift, once;
 and retrain.yml retrains on a labelled batch and proposes it in one pull
-request. Last, `gto deprecate` unassigns and deregisters, and `make check-ref`
+request. Last, `gto deprecate` unassigns and deregisters, and `<name> ci ref`
 and publish.yml's own check steps name those tags by GTO's event types and
 refuse them. The DVC remote is an absolute path, which the runner reaches, as
 it would a cloud remote with its secrets.
@@ -55,7 +55,7 @@ def project(cookies_session, shared_venv, github: GitHub, tmp_path_factory: pyte
     commit(project, "Train the baseline")
     github.add_remote(project.path)
     run("git", "push", "--quiet", "origin", "main", cwd=project.path)
-    project.make("ci-push")
+    project.cli("ci", "push")
     return project
 
 
@@ -470,12 +470,12 @@ def test_gto_deprecate_writes_annotated_tags_ending_in_bang(deprecated: Project)
 
 @pytest.mark.parametrize("tag", list(CHECK_REF))
 def test_check_ref_names_gtos_event(deprecated: Project, tag: str) -> None:
-    output = deprecated.make("-s", "check-ref", f"REF={tag}").stdout
+    output = deprecated.cli("ci", "ref", tag).stdout
     assert dict(line.split("=", 1) for line in output.splitlines()) == CHECK_REF[tag]
 
 
 def test_check_ref_says_ci_ignores_undoing_tags(deprecated: Project) -> None:
-    result = deprecated.make("-s", "check-ref", f"REF={UNASSIGNED}")
+    result = deprecated.cli("ci", "ref", UNASSIGNED)
     assert f"{UNASSIGNED} is a unassignment: publish.yml neither publishes nor deploys it" in result.stderr
 
 

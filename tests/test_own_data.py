@@ -159,7 +159,7 @@ def test_a_tracked_batch_from_a_new_category_drifts_and_verify_still_passes(proj
     project.dvc("add", "--quiet", "data/incoming/2026-11-30.csv")
     run("git", "add", "--all", cwd=project.path)
     run("git", "commit", "--quiet", "--no-verify", "-m", "A new batch", cwd=project.path)
-    project.make("ci-push")
+    project.cli("ci", "push")
     assert "every tracked file pulled" in project.make("verify").stdout
 
     result = project.cli(

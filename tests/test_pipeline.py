@@ -48,7 +48,7 @@ class Baseline:
 
     def test_setup_lint_and_own_tests_pass_on_a_fresh_bake(self, project: Project) -> None:
         project.make("setup")
-        project.make("check-params")
+        project.cli("ci", "check-params")
         if project.scenario == "default":
             return  # ci.yml's lint and test jobs run on this bake: tests/test_fresh_bake_on_github.py
         project.make("lint")  # every pre-commit hook, on every file
@@ -71,6 +71,30 @@ class Baseline:
         run("git", "add", "--all", cwd=project.path)
         run("git", "commit", "--quiet", "-m", "Train the baseline", cwd=project.path)
 
+    def test_make_hands_values_to_the_command_as_they_are(self, project: Project) -> None:
+        """Values with shell syntax, given to make, reach the command verbatim: each refused in one
+        line naming it, none run. (Workflows call the command itself: tests/test_act.py.)"""
+        if project.scenario != "default":
+            return
+        payloads = {
+            "release": {"VERSION": "$(touch m-version)"},
+            "promote": {"VERSION": "1.0.0", "STAGE": "`touch m-stage`"},
+            "inspect": {"MODEL": "x'; touch m-model; '"},
+            "monitor": {"CURRENT": '"; touch m-current; "'},
+            "pr-report": {"BASE": "main;touch m-base"},
+            "data": {"FILE": "`touch m-file`.csv", "TARGET": "target"},
+        }
+        for target, values in payloads.items():
+            result = run("make", target, f"VENV={project.venv}", cwd=project.path, env=values, check=False)
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+            assert result.returncode != 0 and len(errors) == 1, f"{target}: {result.stdout}{result.stderr}"
+            assert any(value in errors[0] for value in values.values()), f"{target} names the value: {errors[0]}"
+        args = {"ARGS": "seed=$(touch m-args)"}
+        hydra = run("make", "params", f"VENV={project.venv}", cwd=project.path, env=args, check=False)
+        assert hydra.returncode != 0 and "cannot compose conf/" in hydra.stderr, "Hydra's parser refuses it"
+        assert not list(project.path.glob("m-*")), "a value ran as code"
+        project.restore()
+
     def test_second_repro_runs_no_stage(self, project: Project) -> None:
         ran, output = project.repro()
         assert ran == []
@@ -85,8 +109,8 @@ class ConfigChanges:
         config = project.path / f"conf/model/{name}.yaml"
         key = "C" if name == "logistic_regression" else "alpha"
         config.write_text(config.read_text().replace(f"{key}: 1.0", f"{key}: 0.25"))
-        stale = project.make("check-params", check=False)
-        assert stale.returncode != 0
+        stale = project.cli("ci", "check-params", check=False)
+        assert stale.returncode == 1
         assert "params.yaml is stale: run `make params` and commit it." in stale.stderr
         ran, _ = project.repro()
         assert ran == ["train", "evaluate"]

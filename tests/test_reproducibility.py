@@ -39,7 +39,8 @@ def add_batches(project: Project) -> None:
 def trained(cookies_session, shared_venv) -> Project:
     """A default bake with tracked batches, one absorbed: set up, reproduced, committed, pushed, released."""
     project = trained_bake(cookies_session, shared_venv, before_repro=add_batches)
-    project.make("ci-push", "release", "VERSION=0.1.0")
+    project.cli("ci", "push")
+    project.make("release", "VERSION=0.1.0")
     return project
 
 

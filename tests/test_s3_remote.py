@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from baked import Project, bake_project, cached_outputs, md5
 
-from conftest import run
+from conftest import github_outputs, run
 
 pytestmark = pytest.mark.e2e
 
@@ -134,7 +134,7 @@ def test_pull_in_a_fresh_clone_with_local_credentials(trained: Project, endpoint
 
 
 def test_ci_repro_in_a_fresh_clone_restores_every_stage(trained: Project, endpoint: str) -> None:
-    """reproduce.yml's path: credentials only from the environment (its AWS_* secrets), `make ci-repro`."""
+    """reproduce.yml's path: credentials only from the environment (its AWS_* secrets), `<name> ci repro`."""
     checkout = clone(trained, "clone-ci")
     dvc(checkout, trained.venv, "remote", "modify", "--local", "s3", "endpointurl", endpoint)
     # Nothing committed holds a credential: without the secrets the bucket refuses.
@@ -144,8 +144,8 @@ def test_ci_repro_in_a_fresh_clone_restores_every_stage(trained: Project, endpoi
     outputs = checkout.parent / "clone-ci-github-output"  # $GITHUB_OUTPUT lives outside the checkout
     secrets = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
     env = Project(checkout, {}, trained.venv).env | NO_AWS | secrets | {"GITHUB_OUTPUT": str(outputs)}
-    result = run("make", "ci-repro", f"VENV={trained.venv}", cwd=checkout, env=env)
-    assert "remote=reachable" in outputs.read_text(), result.stdout
+    result = run(str(trained.venv / "bin" / trained.answers["project_slug"]), "ci", "repro", cwd=checkout, env=env)
+    assert github_outputs(outputs.read_text())["remote"] == "reachable", result.stdout
     log = (checkout / "reports/repro.log").read_text()
     assert re.findall(r"Running stage '(\w+)'", log) == [], log
     for output, expected in cached_outputs(checkout).items():

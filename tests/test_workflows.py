@@ -25,11 +25,16 @@ from act import GitHub, Play
 from rendered import GITHUB_COMMENT_LIMIT, to_html
 from review import MARKER, assert_renders_on_github
 
-from conftest import run
+from conftest import run, venv_env
 
 pytestmark = pytest.mark.e2e
 
 PINNED_USE = re.compile(r"^\s*(?:-\s*)?uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*\s*$")
+
+
+def cli(venv: Path, *args: str, cwd: Path, check: bool = True):
+    """The default bake's command, `my-ml-project ...`, from venv."""
+    return run(str(venv / "bin" / "my-ml-project"), *args, cwd=cwd, check=check, env=venv_env(venv))
 
 
 @pytest.fixture(scope="module")
@@ -132,13 +137,13 @@ def pull_request(cookies_session, shared_venv: Path, runner_python: Path, tmp_pa
     run("git", "commit", "--quiet", "-m", "Train the baseline", cwd=project)
     github.add_remote(project)
     run("git", "push", "--quiet", "origin", "main", cwd=project)
-    run(*make, "ci-push", cwd=project)
+    cli(shared_venv, "ci", "push", cwd=project)
     run("git", "switch", "--quiet", "-c", "tune", cwd=project)
     config = project / "conf/model/logistic_regression.yaml"
     config.write_text(config.read_text().replace("C: 1.0", "C: 0.05"))
     run(*make, "repro", cwd=project)
     run("git", "commit", "--quiet", "--all", "-m", "Regularise more", cwd=project)
-    run(*make, "ci-push", cwd=project)
+    cli(shared_venv, "ci", "push", cwd=project)
     run("git", "push", "--quiet", "origin", "tune", cwd=project)
     event = github.open_pull_request(7, "tune")
     return {"project": project, "github": github, "event": event, "remote": remote, "venv": shared_venv}
@@ -325,7 +330,7 @@ def test_a_pr_that_breaks_the_gate_fails_the_gate_check_and_still_reports(pull_r
     try:
         run(*make, "repro", cwd=project)
         run("git", "commit", "--quiet", "--all", "-m", "Regularise far too much", cwd=project)
-        run(*make, "ci-push", cwd=project)
+        cli(pull_request["venv"], "ci", "push", cwd=project)
         run("git", "push", "--quiet", "origin", "underfit", cwd=project)
     finally:
         run("git", "switch", "--quiet", "--force", "tune", cwd=project)
@@ -351,12 +356,12 @@ def test_fresh_clone_check_lock_accepts_missing_data(pull_request: dict[str, Any
     github: GitHub = pull_request["github"]
     run("git", "clone", "--quiet", "--branch", "tune", github.url, str(workdir), cwd=tmp_path, env=github.git_env)
     venv = pull_request["venv"]
-    run("make", f"VENV={venv}", "check-lock", cwd=workdir)
+    cli(venv, "ci", "check-lock", cwd=workdir)
     shutil.rmtree(workdir / ".dvc/cache", ignore_errors=True)
     (workdir / "src/my_ml_project/train.py").write_text(
         (workdir / "src/my_ml_project/train.py").read_text() + "\n# changed\n"
     )
-    stale = run("make", f"VENV={venv}", "check-lock", cwd=workdir, check=False)
+    stale = cli(venv, "ci", "check-lock", cwd=workdir, check=False)
     assert stale.returncode != 0
     assert "dvc.lock is stale, run `make repro` and commit dvc.lock" in stale.stderr
     assert "train: deps src/my_ml_project/train.py modified" in stale.stderr
@@ -441,7 +446,7 @@ def test_the_best_is_proposed_as_a_pull_request_that_composes_from_conf(
     experiment = yaml.safe_load((clone / f"conf/experiment/{best}.yaml").read_text())
     assert experiment == {"model": {"C": yaml.safe_load(overrides.partition("=")[2])}}, experiment
     assert f"  - experiment: {best}\n" in (clone / "conf/config.yaml").read_text()
-    run("make", f"VENV={pull_request['venv']}", "check-params", cwd=clone)
+    cli(pull_request["venv"], "ci", "check-params", cwd=clone)
     changed = run("git", "diff", "--name-only", "main", branch, cwd=github.origin).stdout.split()
     assert {f"conf/experiment/{best}.yaml", "conf/config.yaml", "params.yaml", "dvc.lock"} <= set(changed), changed
     # One pull request, from the branch, with the ranked table as its body.

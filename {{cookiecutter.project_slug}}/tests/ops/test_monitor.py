@@ -5,7 +5,6 @@ so it must not drift; shifted copies of it must. Every test runs for both tasks,
 whatever this project's own task is.
 """
 
-import argparse
 import json
 import re
 import shutil
@@ -25,11 +24,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }} import metrics
-from {{ cookiecutter.package_name }}.errors import DataError
+from {{ cookiecutter.package_name }}.errors import DataError, ProjectError
 from {{ cookiecutter.package_name }}.features import build_preprocessor
 from {{ cookiecutter.package_name }}.ops import monitor
 from {{ cookiecutter.package_name }}.params import MonitorParams
-from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS, TRAIN
+from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
 # The shipped thresholds, so that the tests also check that they are sensible.
 THRESHOLDS = MonitorParams.model_validate(
@@ -249,18 +248,24 @@ def test_read_frame_bad_files(tmp_path: Path, name: str, content: bytes | None, 
         monitor.read_frame(path, f"--current {name}")
 
 
-def test_command_line() -> None:
-    parser = argparse.ArgumentParser()
-    monitor.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["monitor", "--current", "new.csv", "--model", "model@v1.2.0"])
-    assert args.func is monitor.run
-    assert (args.current, args.model, args.reference, args.labels, args.out) == (
-        Path("new.csv"),
-        "model@v1.2.0",
-        TRAIN,
-        False,
-        Path("reports"),
-    )
+def test_the_newest_batch_is_the_last_by_name(tmp_path: Path) -> None:
+    for name in ("2026-01-02.csv", "2026-01-10.csv", "notes.md"):
+        (tmp_path / name).write_text("a\n1\n")
+    assert monitor.newest_batch(tmp_path) == tmp_path / "2026-01-10.csv"
+
+
+def test_a_batch_whose_name_carries_shell_syntax_is_refused_by_name(tmp_path: Path) -> None:
+    """The name travels on (the drift issue, the retrain it starts): refused, not monitored."""
+    evil = "z$(id>X)x`id>Y`.csv"
+    (tmp_path / "2026-01-01.csv").write_text("a\n1\n")
+    (tmp_path / evil).write_text("a\n1\n")
+    with pytest.raises(ProjectError, match=r"^refused the batch .*z\$\(id>X\)x`id>Y`\.csv.*: rename it"):
+        monitor.newest_batch(tmp_path)
+
+
+def test_no_batch_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no batch in"):
+        monitor.newest_batch(tmp_path)
 
 
 @pytest.fixture
@@ -277,10 +282,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case) -> Path
 
 
 def run(labels: bool = False) -> int:
-    args = argparse.Namespace(
-        reference=Path("train.parquet"), current=Path("new.csv"), model="model#prod", labels=labels, out=Path("out")
-    )
-    return monitor.run(args)
+    return monitor.run("model#prod", Path("new.csv"), Path("train.parquet"), labels, Path("out"))
 
 
 def test_run_writes_the_reports(workdir: Path, case: Case, capsys: pytest.CaptureFixture[str]) -> None:

@@ -137,7 +137,7 @@ def test_the_table_ranks_by_the_gates_first_metric_and_names_what_did_not_finish
     assert rows[1].startswith("| 2 | `s-1` |") and "❌ accuracy = 0.8000, below the minimum 0.85" in rows[1]
     assert "Did not finish (see its log): `s-3` (seed=3)" in text
     assert "dvc exp pull origin s-2" in text and "dvc exp branch s-2 s-2-branch" in text
-    assert "`make sweep-promote EXP=s-2 PARAMS=seed=2`" in text
+    assert "`{{ cookiecutter.project_slug }} keep s-2 seed=2`" in text
 
 
 def test_the_proposed_table_says_the_pull_request_carries_the_best_into_conf() -> None:

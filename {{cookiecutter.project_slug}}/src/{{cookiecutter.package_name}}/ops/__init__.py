@@ -1,13 +1,16 @@
 """The template's lifecycle toolkit: everything around the pipeline, not the pipeline itself.
 
-Composing and checking params.yaml, the lock check, the pull-request report,
-`make verify`, the quality gate, the GTO registry, release bundles and their
-model card, and the `{{ cookiecutter.project_slug }}` command (predict, monitor, inspect).
+The `{{ cookiecutter.project_slug }}` command (cli/) and what it runs: composing and
+checking params.yaml, the lock check, the pull-request report, `verify`, the quality
+gate, sweeps, the GTO registry, release bundles and their model card, predictions,
+drift monitoring, and the workflows' own steps (ci.py, with the allow-lists of
+checked.py for every value that comes from outside).
 
 The template maintains this package: `cruft update` brings its fixes in. Edit
 it only when you mean to diverge from the template (a local edit may then
-leave a `*.rej` file to resolve on update). Your code is one level up: the
+leave conflict markers to resolve on update). Your code is one level up: the
 stages (prepare, train, evaluate) and the modules they use.
 
-    python -m {{ cookiecutter.package_name }}.ops.<module>   # what the Makefile's targets run
+    {{ cookiecutter.project_slug }} --help      # the commands, by who runs them
+    {{ cookiecutter.project_slug }} ci --help   # the workflows' steps
 """

@@ -7,15 +7,13 @@ retrains on it, and the pull request that commits both shows the new metrics.
 retrain.yml runs this before it reproduces. Unlabelled batches stay where they
 are, for the monitor.
 
-    python -m {{ cookiecutter.package_name }}.ops.absorb   # make absorb
+    {{ cookiecutter.project_slug }} absorb   # make absorb
 """
 
 import shutil
 from pathlib import Path
 
 from ..data import read_csv
-from ..errors import run_stage
-from ..params import load_params
 from ..paths import INCOMING, LABELLED
 
 
@@ -37,13 +35,3 @@ def absorb(batches: list[Path]) -> list[Path]:
         with Repo() as repo:
             repo.add([str(copy) for copy in copies])
     return copies
-
-
-def main() -> None:
-    copies = absorb(labelled_batches(load_params().data.target))
-    names = ", ".join(copy.name for copy in copies) or "none"
-    print(f"absorb: {len(copies)} labelled batches joined the training data ({names})")
-
-
-if __name__ == "__main__":
-    run_stage(main)

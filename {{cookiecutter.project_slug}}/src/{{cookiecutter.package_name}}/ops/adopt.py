@@ -1,7 +1,7 @@
 """Use your own data: one command takes a CSV or Parquet file into the pipeline.
 
+    {{ cookiecutter.project_slug }} data path/to/file.csv --target price [--drop "id name"] [--name houses]
     make data FILE=path/to/file.csv TARGET=price [DROP="id name"] [NAME=houses]
-    python -m {{ cookiecutter.package_name }}.ops.adopt --file F --target T [--drop C ...] [--name N]
 
 First it checks the file: readable, the target and the DROP columns exist, and
 the target suits the task (classification: two or more classes, each with two
@@ -13,7 +13,6 @@ needs no edit (an embedded dataset's stage is switched to it once). When any
 step fails, every file it wrote is restored: the project is left as it was.
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from ..data import check_stratifiable, labelled_rows, read_data, validate_frame
-from ..errors import ConfigError, DataError, run_stage
+from ..errors import ConfigError, DataError
 from ..params import Params, validate_params
 from ..paths import CONF_DIR, CONFIG, PARAMS, RAW_DIR
 from .compose import compose, select_default
@@ -207,20 +206,3 @@ def adopt(file: Path, target: str, drop: Sequence[str], name: str) -> Path:
             rollback.copy(file, dest)
         dvc_add(dest)
     return dest
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--file", type=Path, default=Path(""), help="the .csv or .parquet file")
-    parser.add_argument("--target", default="", help="the column to predict")
-    parser.add_argument("--drop", nargs="*", default=[], help="columns kept out of the features")
-    parser.add_argument("--name", default="", help="config name [from the file name]")
-    args = parser.parse_args()
-    dest = adopt(args.file, args.target, args.drop, args.name or default_name(args.file))
-    conf = CONF_DIR / "data" / f"{dest.stem}.yaml"
-    print(f"data: {dest} tracked by DVC; {conf} selected in {CONFIG}; {PARAMS} recomposed")
-    print(f"Next: make repro, then commit it all (git add --all; {dest} itself stays in DVC, under {dest}.dvc)")
-
-
-if __name__ == "__main__":
-    run_stage(main)

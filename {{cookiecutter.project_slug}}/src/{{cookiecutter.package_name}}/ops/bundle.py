@@ -14,10 +14,9 @@ names, whatever is checked out: every file is read at that commit through DVC
 version's bundle never holds another commit's model. The packages the manifest
 records come from this environment, so they must be the ones uv.lock pinned at the tag.
 
-    python -m {{ cookiecutter.package_name }}.ops.bundle 1.2.0   # make bundle VERSION=1.2.0
+    {{ cookiecutter.project_slug }} bundle 1.2.0   # make bundle VERSION=1.2.0
 """
 
-import argparse
 import hashlib
 import io
 import json
@@ -31,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ProjectError, run_stage
+from ..errors import ProjectError
 from ..paths import METRICS, MODEL, PARAMS, TRAIN
 from .registry import ARTIFACT, Version, is_reference, parse_version, resolve
 
@@ -235,18 +234,3 @@ def load_model(spec: str) -> Bundle:
             raise BundleError(f"{path} was built from another commit than {version.tag}; delete it and retry")
         return bundle
     return verify_bundle(Path(spec))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("version", help="a registered version, e.g. 1.2.0 (`make release` registers one)")
-    parser.add_argument("--out", type=Path, default=DIST, help="output directory (default: dist)")
-    args = parser.parse_args()
-    version = registered(args.version)
-    path = build_bundle(version, args.out)
-    size = path.stat().st_size // 1024
-    print(f"bundle: {path} ({size} KiB) of {version.tag} at {version.commit[:12]}, model card {args.out / CARD_FILE}")
-
-
-if __name__ == "__main__":
-    run_stage(main)

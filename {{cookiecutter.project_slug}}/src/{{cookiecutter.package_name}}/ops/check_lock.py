@@ -6,14 +6,14 @@ and accepted; anything else (a modified dependency, a changed param or
 command) means dvc.lock is stale: somebody changed the pipeline's inputs
 without rerunning it.
 
-    python -m {{ cookiecutter.package_name }}.ops.check_lock
+    {{ cookiecutter.project_slug }} ci check-lock
 """
 
 import json
 import subprocess
 from pathlib import Path
 
-from ..errors import ProjectError, run_stage
+from ..errors import ProjectError
 
 # States of a dependency or output that only mean "not pulled here".
 NOT_PULLED = {"not in cache", "deleted"}
@@ -40,18 +40,14 @@ def stale_entries(status: dict[str, list]) -> list[str]:
     return problems
 
 
-def main() -> None:
+def check() -> str:
+    """Raise StaleLockError when dvc.lock does not match the code and params; the line that says it does."""
     if not Path("dvc.lock").exists():  # a fresh project: nothing reproduced yet, so nothing can be stale
-        print("No dvc.lock yet: run `make repro` and commit dvc.lock to record the pipeline's first run.")
-        return
+        return "No dvc.lock yet: run `make repro` and commit dvc.lock to record the pipeline's first run."
     result = subprocess.run(["dvc", "status", "--json"], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ProjectError(f"`dvc status` failed: {result.stderr.strip()}")
     problems = stale_entries(json.loads(result.stdout or "{}"))
     if problems:
         raise StaleLockError("dvc.lock is stale, run `make repro` and commit dvc.lock:\n  " + "\n  ".join(problems))
-    print("dvc.lock matches the code and params")
-
-
-if __name__ == "__main__":
-    run_stage(main)
+    return "dvc.lock matches the code and params"

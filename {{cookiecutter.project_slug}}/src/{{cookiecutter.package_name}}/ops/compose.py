@@ -9,20 +9,21 @@ nothing it reads changed: the content of conf/, the overrides, and params.yaml
 itself, hashed into COMPOSE_STAMP. Content, not timestamps: a params.yaml that
 `dvc exp run -S ...` left behind differs from what was recorded, so it is recomposed.
 
-    python -m {{ cookiecutter.package_name }}.ops.compose [OVERRIDE ...]   # write params.yaml (if stale)
-    python -m {{ cookiecutter.package_name }}.ops.compose --check          # exit 1 if stale
+Overrides stick (`params model=random_forest`, then `repro`): they are kept in
+COMPOSE_OVERRIDES with the hash of the params.yaml they made, and reused while
+params.yaml is still that file. `params` with no override drops them.
 """
 
-import argparse
 import difflib
 import hashlib
+import json
 import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import ConfigError, run_stage
-from ..paths import COMPOSE_STAMP, CONF_DIR, CONFIG, PARAMS
+from ..errors import ConfigError
+from ..paths import COMPOSE_OVERRIDES, COMPOSE_STAMP, CONF_DIR, CONFIG, PARAMS
 
 
 def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
@@ -95,19 +96,31 @@ def text_diff(before: str, after: str, before_name: str, after_name: str) -> str
     return "".join(difflib.unified_diff(before_lines, after_lines, before_name, after_name))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. model=random_forest")
-    parser.add_argument("--check", action="store_true", help="fail if params.yaml is stale")
-    args = parser.parse_args()
-    if args.check:
-        if args.overrides:
-            parser.error("--check takes no overrides")
-        check()
-        print(f"{PARAMS} is up to date with {CONF_DIR}/")
-    elif not write_params(args.overrides):
-        print(f"{PARAMS}: {CONF_DIR}/ and the overrides are unchanged since it was composed")
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
-if __name__ == "__main__":
-    run_stage(main)
+def apply(overrides: Sequence[str] | None, params: Path = PARAMS, store: Path = COMPOSE_OVERRIDES) -> str:
+    """Compose params.yaml from conf/ and overrides, and say what it holds.
+
+    None keeps the overrides of the last call, while params.yaml is still what they made;
+    any other value replaces them (an empty one drops them).
+    """
+    saved = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {"overrides": []}
+    kept = overrides is None and saved["overrides"]
+    stale = kept and saved.get("params_sha256") != file_hash(params)
+    chosen = [] if stale else list(saved["overrides"] if overrides is None else overrides)
+    composed = write_params(chosen, params=params)
+    if chosen:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps({"overrides": chosen, "params_sha256": file_hash(params)}), encoding="utf-8")
+    else:
+        store.unlink(missing_ok=True)
+    state = "composed" if composed else "unchanged"
+    if stale:
+        dropped = " ".join(saved["overrides"])
+        return f"{params} {state} from {CONF_DIR}/ alone: it changed since it was composed with {dropped}"
+    if not chosen:
+        return f"{params} {state} from {CONF_DIR}/"
+    how = "kept from the last `params`" if kept else "kept until `params` runs without overrides"
+    return f"{params} {state} from {CONF_DIR}/ with {' '.join(chosen)} ({how})"

@@ -12,14 +12,14 @@ conf/config.yaml declares it under `gate`:
   A score (higher is better) is a minimum, an error (lower is better) a maximum;
   metrics.py says which is which.
 
-    python -m {{ cookiecutter.package_name }}.ops.gate   # check reports/metrics.json; exit 1 if it fails
+    {{ cookiecutter.project_slug }} gate   # check reports/metrics.json; exit 1 if it fails
 """
 
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import ProjectError, run_stage
+from ..errors import ProjectError
 from ..metrics import BASELINE_PREFIX, bound_sign, higher_is_better
 from ..params import load_params
 from ..paths import METRICS
@@ -97,15 +97,12 @@ def read_metrics(path: Path = METRICS) -> dict[str, float]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def main() -> None:
+def check() -> str:
+    """Check reports/metrics.json against params.yaml's gate; the line that says it passed."""
     gate = load_params().gate
     metrics = read_metrics()
     check_gate(metrics, gate)
     bounds = required(metrics, gate)
     sign = {metric: bound_sign(metric) for metric in bounds}
     shown = ", ".join(f"{name} {metrics[name]:.4f} {sign[name]} {bound:.4f}" for name, bound in bounds.items())
-    print(f"gate: passed ({shown or 'no requirement set'})")
-
-
-if __name__ == "__main__":
-    run_stage(main)
+    return f"gate: passed ({shown or 'no requirement set'})"

@@ -17,7 +17,6 @@ and compared with the metrics published in its manifest. The thresholds are para
 `monitor` (conf/monitor/). Writes <out>/drift.json and <out>/drift.md; exits 1 on drift.
 """
 
-import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,7 +27,8 @@ import pandas as pd
 from ..errors import DataError
 from ..metrics import classification_metrics, higher_is_better, regression_metrics
 from ..params import MonitorParams, load_params
-from ..paths import TRAIN
+from ..paths import INCOMING, TRAIN
+from .checked import checked_batch
 from .schema import check_features
 
 REPORT_JSON = "drift.json"
@@ -320,53 +320,39 @@ def write_reports(report: Mapping[str, Any], out: Path) -> None:
     (out / REPORT_MD).write_text(render_markdown(report), encoding="utf-8")
 
 
-def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
-        "monitor",
-        help="compare a new batch of data with the training data; exit 1 on drift",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--current", type=Path, required=True, help="the new batch, .csv or .parquet")
-    parser.add_argument(
-        "--model", required=True, help="a bundle .tar.gz, or a registry version: name@v1.2.0, name#prod"
-    )
-    parser.add_argument(
-        "--reference", type=Path, default=TRAIN, help=f"the training data, .csv or .parquet (default: {TRAIN})"
-    )
-    parser.add_argument(
-        "--labels", action="store_true", help="the batch holds the target column: score the model on it too"
-    )
-    parser.add_argument("--out", type=Path, default=Path("reports"), help="where to write drift.json and drift.md")
-    parser.set_defaults(func=run)
+def newest_batch(incoming: Path = INCOMING) -> Path:
+    """The newest batch in data/incoming/ (by name: date them, batch-2024-06-01.csv), if its name is safe."""
+    batches = sorted(incoming.glob("*.csv"))
+    if not batches:
+        raise DataError(f"no batch in {incoming}/ (see its README.md); or pass --current path")
+    return checked_batch(batches[-1])
 
 
-def run(args: argparse.Namespace) -> int:
+def run(model: str, current: Path, reference: Path, labels: bool, out: Path) -> int:
     """The monitor command: 0 when the batch is within the thresholds, 1 when it drifts.
 
     Bad input raises a ProjectError before any report is written.
     """
     from .bundle import load_model
 
-    out: Path = args.out
     # No stale report from an earlier batch survives a run that fails.
     for name in (REPORT_JSON, REPORT_MD):
         (out / name).unlink(missing_ok=True)
     thresholds = load_params().monitor
-    reference_name, current_name = f"--reference {args.reference}", f"--current {args.current}"
-    reference = read_frame(args.reference, reference_name)
-    current = read_frame(args.current, current_name)
-    bundle = load_model(args.model)
+    reference_name, current_name = f"--reference {reference}", f"--current {current}"
+    reference_frame = read_frame(reference, reference_name)
+    current_frame = read_frame(current, current_name)
+    bundle = load_model(model)
     report = {
-        "model": {"spec": args.model, "path": str(bundle.path), "version": bundle.manifest.get("version")},
-        "reference": str(args.reference),
-        "current": str(args.current),
+        "model": {"spec": model, "path": str(bundle.path), "version": bundle.manifest.get("version")},
+        "reference": str(reference),
+        "current": str(current),
         **detect_drift(
-            reference,
-            current,
+            reference_frame,
+            current_frame,
             bundle,
             thresholds,
-            args.labels,
+            labels,
             reference_name=reference_name,
             current_name=current_name,
         ),

@@ -9,7 +9,6 @@ and types checked against the training schema before anything is written. --keep
 input columns (an ID, say; they need not be features) into the output, to join it back.
 """
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -17,23 +16,6 @@ import pandas as pd
 from ..data import read_csv
 from ..errors import DataError
 from .schema import check_features
-
-
-def add_parser(commands: "argparse._SubParsersAction") -> None:
-    parser = commands.add_parser("predict", help="predict new rows with a release bundle", description=__doc__)
-    parser.add_argument(
-        "--model", required=True, help="a bundle .tar.gz, or a registry version: name@v1.2.0, name#prod"
-    )
-    parser.add_argument("--input", required=True, type=Path, help="CSV with the training feature columns")
-    parser.add_argument("--output", required=True, type=Path, help="CSV to write the predictions to")
-    parser.add_argument(
-        "--keep",
-        action="append",
-        default=[],
-        metavar="COLUMN",
-        help="input column to copy into the output before the predictions; repeat it, or separate by commas",
-    )
-    parser.set_defaults(func=run)
 
 
 def predictions(bundle: "object", rows: pd.DataFrame) -> pd.DataFrame:
@@ -57,18 +39,18 @@ def kept_columns(frame: pd.DataFrame, keep: list[str], source: str) -> pd.DataFr
     return frame[list(dict.fromkeys(names))]
 
 
-def run(args: argparse.Namespace) -> int:
+def predict_file(model: str, source: Path, output: Path, keep: list[str]) -> str:
+    """Score the rows of source with model into output; the line that says so."""
     from .bundle import load_model
 
-    frame = read_csv(args.input, "check the path")
-    kept = kept_columns(frame, args.keep, str(args.input))  # before loading: a typo fails fast
-    bundle = load_model(args.model)
-    rows = check_features(frame, bundle.features, str(args.input))
+    frame = read_csv(source, "check the path")
+    kept = kept_columns(frame, keep, str(source))  # before loading: a typo fails fast
+    bundle = load_model(model)
+    rows = check_features(frame, bundle.features, str(source))
     scored = kept.join(predictions(bundle, rows), rsuffix="_predicted")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".partial")  # never a half-written output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")  # never a half-written output
     scored.to_csv(partial, index=False)
-    partial.replace(args.output)
+    partial.replace(output)
     name = f"{bundle.manifest['artifact']} {bundle.manifest['version']}"
-    print(f"predict: {len(scored)} rows scored by {name} → {args.output}")
-    return 0
+    return f"predict: {len(scored)} rows scored by {name} → {output}"

@@ -8,18 +8,16 @@ the tags that take them back: `<artifact>@vX.Y.Z!` deregisters a version,
 artifact. `event` names each tag by GTO's own event type, so CI publishes
 and deploys only registrations and assignments.
 
-    python -m {{ cookiecutter.package_name }}.ops.registry release 1.2.0        # make release VERSION=1.2.0
-    python -m {{ cookiecutter.package_name }}.ops.registry promote 1.2.0 prod   # make promote VERSION=1.2.0 STAGE=prod
-    python -m {{ cookiecutter.package_name }}.ops.registry event REF            # CI: what a pushed tag means
+    {{ cookiecutter.project_slug }} release 1.2.0        # make release VERSION=1.2.0
+    {{ cookiecutter.project_slug }} promote 1.2.0 prod   # make promote VERSION=1.2.0 STAGE=prod
+    {{ cookiecutter.project_slug }} ci ref REF           # CI: what a pushed tag means
 """
 
-import argparse
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 
-from ..errors import ProjectError, run_stage
+from ..errors import ProjectError
 
 ARTIFACT = "{{ cookiecutter.project_slug }}"
 # Semantic versions without pre-release or build parts: what GTO registers.
@@ -156,29 +154,3 @@ def event(ref: str) -> dict[str, str]:
         "stage": getattr(found, "stage", "") or "",
         "ci": CI_ACTIONS.get(found.event, "none"),
     }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("release", help="check HEAD and register it as a version").add_argument("version")
-    promoting = commands.add_parser("promote", help="assign a stage to a registered version")
-    promoting.add_argument("version")
-    promoting.add_argument("stage")
-    commands.add_parser("event", help="print what a registry tag means, as key=value lines").add_argument("ref")
-    args = parser.parse_args()
-    if args.command == "release":
-        released = release(args.version)
-        print(f"Registered {released.tag} at {released.commit[:12]}. Publish it: git push origin {released.tag}")
-    elif args.command == "promote":
-        tag = promote(args.version, args.stage)
-        print(f"Assigned {args.stage} to {ARTIFACT}@{parse_version(args.version)}. Deploy it: git push origin '{tag}'")
-    else:
-        found = event(args.ref)
-        print("\n".join(f"{key}={value}" for key, value in found.items()))
-        if found["ci"] == "none":
-            print(f"{args.ref} is a {found['event']}: publish.yml neither publishes nor deploys it", file=sys.stderr)
-
-
-if __name__ == "__main__":
-    run_stage(main)

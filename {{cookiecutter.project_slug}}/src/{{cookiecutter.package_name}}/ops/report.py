@@ -1,6 +1,6 @@
 """Write a pull-request report: what changed against a base revision, as Markdown, and its plots as PNGs.
 
-    python -m {{ cookiecutter.package_name }}.ops.report --base origin/main --repro-log reports/repro.log --out pr-report
+    {{ cookiecutter.project_slug }} report --base origin/main --repro-log reports/repro.log --out pr-report
 
 `<out>/report.md` opens with a verdict: does the workspace pass the quality gate (params.yaml
 `gate`, from conf/), and is it better, the same or worse than the base on the task's main
@@ -23,7 +23,6 @@ summary, where a relative image path resolves against the pull request's page an
 `pr-report` artifact of the CI run instead (reproduce.yml uploads the whole <out> directory).
 """
 
-import argparse
 import io
 import json
 import re
@@ -36,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ProjectError, run_stage
+from ..errors import ProjectError
 from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, bound_sign
 from ..params import load_params
 from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
@@ -587,46 +586,37 @@ def _json_or_none(text: str | None) -> dict[str, object] | None:
     return None if text is None else json.loads(text)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base", default="origin/main", help="git revision to compare with (default: origin/main)")
-    parser.add_argument("--repro-log", type=Path, default=Path("reports/repro.log"), help="saved `dvc repro` output")
-    parser.add_argument("--out", type=Path, default=Path("pr-report"), help="output directory (default: pr-report)")
-    parser.add_argument("--note", help="a line to show at the top of the report")
-    args = parser.parse_args()
-
-    commit = resolve_revision(args.base)  # fail fast, before any slow work
+def write_report(base: str, repro_log: Path, out: Path, note: str | None = None) -> Path:
+    """Compare the workspace with base and write out/report.md (and its plots); its path."""
+    commit = resolve_revision(base)  # fail fast, before any slow work
     params = load_params()
-    log: Path = args.repro_log
-    base_tables, head_tables = read_tables(args.base)
-    plots = render_plots(base_tables, head_tables, args.out / "plots", base_label=f"base ({args.base})")
+    log = repro_log
+    base_tables, head_tables = read_tables(base)
+    plots = render_plots(base_tables, head_tables, out / "plots", base_label=f"base ({base})")
     comparison = Comparison(
-        base=args.base,
+        base=base,
         base_commit=commit,
         task=params.task,
         gate=params.gate,
         head_metrics=read_metrics() if METRICS.exists() else None,
-        base_metrics=_json_or_none(read_base_file(args.base, METRICS)),
-        params_diff=params_diff(args.base),
+        base_metrics=_json_or_none(read_base_file(base, METRICS)),
+        params_diff=params_diff(base),
         stages=parse_repro_log(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None,
         repro_log=log,
         base_tables=base_tables,
         head_tables=head_tables,
         plots=plots,
-        base_data=_json_or_none(read_base_file(args.base, DATA_SUMMARY)),
+        base_data=_json_or_none(read_base_file(base, DATA_SUMMARY)),
         head_data=json.loads(DATA_SUMMARY.read_text(encoding="utf-8")) if DATA_SUMMARY.exists() else None,
-        data_changes=data_changes(args.base),
+        data_changes=data_changes(base),
         plot_notes={
             name: f"Only the {'workspace' if name in head_tables else 'base'} has `{PLOTS_DIR}/{name}.csv`."
             for name in plots
             if (name in base_tables) != (name in head_tables)
         },
-        note=args.note,
+        note=note,
         production=production_model(),
     )
-    (args.out / "report.md").write_text(render_markdown(comparison), encoding="utf-8")
-    print(f"report: wrote {args.out / 'report.md'} with {len(plots)} plots")
-
-
-if __name__ == "__main__":
-    run_stage(main)
+    written = out / "report.md"
+    written.write_text(render_markdown(comparison), encoding="utf-8")
+    return written

@@ -10,17 +10,17 @@ before any experiment starts. The sweep workflow (.github/workflows/sweep.yml)
 runs one job per combination on the training runners; `make sweep` runs the
 same grid in this machine's DVC queue.
 
-    python -m {{ cookiecutter.package_name }}.ops.sweep plan [--max N] [--name NAME]    # the matrix JSON (and to $GITHUB_OUTPUT)
-    python -m {{ cookiecutter.package_name }}.ops.sweep run [--max N] [--jobs N]        # plan, queue, run here, rank
-    python -m {{ cookiecutter.package_name }}.ops.sweep report [--remote] [--proposed]  # rank $SWEEP_MATRIX's experiments
-    python -m {{ cookiecutter.package_name }}.ops.sweep promote --name NAME             # an experiment into conf/
+    {{ cookiecutter.project_slug }} sweep [--max N] [--jobs N] OVERRIDE...   # plan, queue, run here, rank
+    {{ cookiecutter.project_slug }} keep NAME OVERRIDE...                    # an experiment into conf/
+    {{ cookiecutter.project_slug }} ci sweep-plan [--max N] [--name NAME]    # the matrix JSON, as outputs
+    {{ cookiecutter.project_slug }} ci sweep-report [--proposed]             # rank $SWEEP_MATRIX's
 
 The overrides are the arguments after the options, or else the variable
 $PARAMS: separated by newlines or spaces, quoted as in a shell.
 
-`report` writes the best experiment to $GITHUB_OUTPUT: `best=NAME` and
+`ci sweep-report` writes the best experiment to $GITHUB_OUTPUT: `best=NAME` and
 `overrides=...` (quoted as in a shell). `promote` carries one experiment into
-conf/, where the project's checks want it (params.yaml is composed from conf/):
+conf/ (`keep`), where the project's checks want it (params.yaml is composed from conf/):
 it writes conf/experiment/NAME.yaml from its overrides, selects it in
 conf/config.yaml, recomposes params.yaml and checks that it equals the
 params.yaml of the experiment's commit (its ref under refs/exps/).
@@ -28,29 +28,27 @@ params.yaml of the experiment's commit (its ref under refs/exps/).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
 import re
 import shlex
 import subprocess
-import sys
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ProjectError, run_stage
+from ..errors import ConfigError, ProjectError
 from ..metrics import TASK_METRICS, higher_is_better
 from ..params import load_params, validate_params
-from ..paths import CONF_DIR, CONFIG, METRICS, PARAMS
+from ..paths import CONF_DIR, METRICS, PARAMS
 from .compose import compose, select_default, text_diff
 from .gate import BASELINE_MARGIN, gate_failures
 
 DEFAULT_MAX = 20
+COMMAND = "{{ cookiecutter.project_slug }}"  # the project's command line (ops/cli/)
 # What a git ref name (and so an experiment name) may hold.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MISSING_KEY = re.compile(r"Could not override '([^']+)'")
@@ -283,7 +281,7 @@ def table(
             "```",
             "",
             "Then carry it into `conf/`, which `params.yaml` is composed from: "
-            f"`make sweep-promote EXP={best} PARAMS={shlex.quote(shlex.join(ranked[0].experiment.overrides))}` "
+            f"`{COMMAND} keep {best} {shlex.join(ranked[0].experiment.overrides)}` "
             f"writes `conf/experiment/{best}.yaml` and selects it; run `make repro` and commit.",
         ]
     return "\n".join(lines) + "\n"
@@ -356,7 +354,7 @@ def experiment_conf(name: str, overrides: Sequence[str], conf_dir: Path = CONF_D
     header = [
         "# @package _global_",
         f"# The experiment {name}: {' '.join(overrides)}",
-        f"# `make sweep-promote` wrote it, and selected it in {conf_dir}/config.yaml (`- experiment: {name}`).",
+        f"# `{COMMAND} keep` wrote it, and selected it in {conf_dir}/config.yaml (`- experiment: {name}`).",
     ]
     body = {"defaults": defaults, **values} if defaults else values
     return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False)
@@ -404,15 +402,9 @@ def promote(
 # --- The commands ------------------------------------------------------------------
 
 
-def write_github_output(values: Mapping[str, str]) -> None:
-    path = os.environ.get("GITHUB_OUTPUT")
-    if path:
-        with open(path, "a", encoding="utf-8") as output:
-            output.writelines(f"{key}={value}\n" for key, value in values.items())
-
-
-def overrides_from(args: argparse.Namespace) -> list[str]:
-    return list(args.overrides) or split_params(os.environ.get("PARAMS", ""))
+def overrides_or_env(overrides: Sequence[str]) -> list[str]:
+    """The overrides given, or else those in the variable PARAMS."""
+    return list(overrides) or split_params(os.environ.get("PARAMS", ""))
 
 
 def dvc(*args: str) -> None:
@@ -434,47 +426,3 @@ def run_here(planned: Plan, jobs: int) -> int:
     text, finished = report(planned)
     print(text)
     return 0 if len(finished) == len(planned.experiments) else 1
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    for command in ("plan", "run"):
-        sub = commands.add_parser(command)
-        sub.add_argument("--max", type=int, default=DEFAULT_MAX, help=f"most combinations [{DEFAULT_MAX}]")
-        sub.add_argument("overrides", nargs="*", help="the sweep; default: $PARAMS")
-    planning = commands.choices["plan"]
-    planning.add_argument("--name", default="sweep", help="experiments are NAME-1, NAME-2, ... [sweep]")
-    commands.choices["run"].add_argument("--jobs", type=int, default=2, help="experiments at a time [2]")
-    reporting = commands.add_parser("report")
-    reporting.add_argument("--remote", action="store_true", help="the experiments are in the git remote")
-    reporting.add_argument("--proposed", action="store_true", help="as the body of the pull request for the best")
-    promoting = commands.add_parser("promote")
-    promoting.add_argument("--name", required=True, help="the experiment, e.g. sweep-1-3")
-    promoting.add_argument("overrides", nargs="*", help="its overrides; default: $PARAMS")
-    args = parser.parse_args(argv)
-
-    if args.command == "plan":
-        planned = plan(overrides_from(args), args.name, args.max)
-        matrix = json.dumps(planned.matrix(), separators=(",", ":"))
-        write_github_output({"matrix": matrix, "count": str(len(planned.experiments))})
-        print(matrix)
-        return 0
-    if args.command == "run":
-        name = time.strftime("sweep-%Y%m%d-%H%M%S")
-        return run_here(plan(overrides_from(args), name, args.max), args.jobs)
-    if args.command == "promote":
-        overrides = overrides_from(args)
-        conf = promote(args.name, overrides, experiment_params(args.name))
-        print(f"{conf} ({' '.join(overrides)}) selected in {CONFIG}; {PARAMS} recomposed: the params of {args.name}")
-        return 0
-    text, finished = report(plan_from_matrix(os.environ.get("SWEEP_MATRIX", "")), args.remote, args.proposed)
-    if finished:  # for the sweep workflow's pull request
-        best = finished[0].experiment
-        write_github_output({"best": best.name, "overrides": shlex.join(best.overrides)})
-    print(text)
-    return 0 if finished else 1
-
-
-if __name__ == "__main__":
-    run_stage(lambda: main(sys.argv[1:]))

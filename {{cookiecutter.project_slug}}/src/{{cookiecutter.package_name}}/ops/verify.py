@@ -9,7 +9,7 @@ In a temporary fresh clone of HEAD: set up from uv.lock, run
 - the metrics file is byte-identical to the committed one;
 - the model file's md5 equals the one dvc.lock records.
 
-    python -m {{ cookiecutter.package_name }}.ops.verify     # or: make verify
+    {{ cookiecutter.project_slug }} verify     # or: make verify
 """
 
 import hashlib
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ProjectError, run_stage
+from ..errors import ProjectError
 from ..paths import METRICS, MODEL
 
 
@@ -114,14 +114,11 @@ def verify(workdir: Path) -> list[str]:
     ]
 
 
-def main() -> None:
+def verify_head() -> str:
+    """Verify HEAD in a temporary clone; the line that says what held."""
     head = text(["git", "rev-parse", "--short", "HEAD"], Path.cwd())
-    if text(["git", "status", "--porcelain"], Path.cwd()):
-        print(f"verify: uncommitted changes are not verified, only HEAD ({head})")
+    dirty = bool(text(["git", "status", "--porcelain"], Path.cwd()))
     with tempfile.TemporaryDirectory(prefix="verify-") as workdir:
         checks = verify(Path(workdir))
-    print(f"verify: HEAD ({head}) reproduces from git and the DVC remote: {'; '.join(checks)}")
-
-
-if __name__ == "__main__":
-    run_stage(main)
+    note = f"uncommitted changes are not verified, only HEAD ({head})\n" if dirty else ""
+    return f"{note}verify: HEAD ({head}) reproduces from git and the DVC remote: {'; '.join(checks)}"

@@ -1,0 +1,144 @@
+"""The model's lifecycle: release, promote, bundle, inspect, predict, monitor, absorb, verify, gate."""
+
+from pathlib import Path
+
+import click
+
+from .base import CHECK_FAILED, LIFECYCLE, blank_is_none, main, path_or_none
+
+PROD = "{{ cookiecutter.project_slug }}#prod"
+MODEL_HELP = f"A bundle .tar.gz, or a registry version: name@v1.2.0, name#stage [{PROD}]."
+
+
+@main.command(section=LIFECYCLE)
+@click.argument("version")
+def release(version: str) -> None:
+    """Tag HEAD as a version, after checks.
+
+    VERSION is X.Y.Z. Checked first: a clean tree, `dvc status`, the quality gate.
+    """
+    from ..registry import release as register
+
+    released = register(version)
+    print(f"Registered {released.tag} at {released.commit[:12]}. Publish it: git push origin {released.tag}")
+
+
+@main.command(section=LIFECYCLE)
+@click.argument("version")
+@click.argument("stage")
+def promote(version: str, stage: str) -> None:
+    """Assign a stage (dev, staging, prod) to a version.
+
+    STAGE is one that .gto lists; VERSION a released X.Y.Z.
+    """
+    from ..registry import ARTIFACT, parse_version
+    from ..registry import promote as assign
+
+    tag = assign(version, stage)
+    print(f"Assigned {stage} to {ARTIFACT}@{parse_version(version)}. Deploy it: git push origin '{tag}'")
+
+
+@main.command(section=LIFECYCLE)
+@click.argument("version")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+def bundle(version: str, out: Path) -> None:
+    """Build a version's release bundle in dist/.
+
+    dist/<name>-vVERSION.tar.gz: model, manifest and model card, from the commit
+    VERSION's tag names, whatever is checked out.
+    """
+    from ..bundle import CARD_FILE, build_bundle, registered
+
+    found = registered(version)
+    path = build_bundle(found, out)
+    size = path.stat().st_size // 1024
+    print(f"bundle: {path} ({size} KiB) of {found.tag} at {found.commit[:12]}, model card {out / CARD_FILE}")
+
+
+@main.command(section=LIFECYCLE)
+@click.argument("model", required=False, callback=blank_is_none)
+def inspect(model: str | None) -> None:
+    """Verify a bundle and print its manifest.
+
+    MODEL as for predict; its checksums are checked.
+    """
+    import json
+
+    from ..bundle import load_model
+
+    found = load_model(model or PROD)
+    summary = {key: found.manifest[key] for key in ("artifact", "version", "git_commit", "metrics", "files")}
+    print(json.dumps(summary, indent=2))
+    print(f"inspect: {found.path} verified")
+
+
+@main.command(section=LIFECYCLE)
+@click.option("--model", required=True, help=MODEL_HELP)
+@click.option("--input", "source", required=True, type=click.Path(path_type=Path), help="A CSV of feature columns.")
+@click.option("--output", required=True, type=click.Path(path_type=Path), help="The CSV to write predictions to.")
+@click.option("--keep", multiple=True, metavar="COLUMN", help="An input column to copy into the output (an ID).")
+def predict(model: str, source: Path, output: Path, keep: tuple[str, ...]) -> None:
+    """Score new rows with a published model.
+
+    The bundle's checksums are verified and the input's columns and types
+    checked against the training schema before anything is written.
+    """
+    from ..predict import predict_file
+
+    print(predict_file(model, source, output, list(keep)))
+
+
+@main.command(section=LIFECYCLE)
+@click.option("--model", callback=blank_is_none, help=MODEL_HELP)
+@click.option("--current", callback=path_or_none, help="The batch [the newest in data/incoming/].")
+@click.option("--reference", callback=path_or_none, help="The training data [data/prepared/train.parquet].")
+@click.option("--labels", is_flag=True, help="The batch holds the target column: score the model on it too.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)
+def monitor(model: str | None, current: Path | None, reference: Path | None, labels: bool, out: Path) -> int:
+    """Check a batch for drift; exit 1 on drift.
+
+    Compares the batch with the training data, and the model's predictions on
+    both; writes reports/drift.json and reports/drift.md.
+    """
+    from ...paths import TRAIN
+    from ..monitor import newest_batch, run
+
+    return run(model or PROD, current or newest_batch(), reference or TRAIN, labels, out)
+
+
+@main.command(section=LIFECYCLE)
+def absorb() -> None:
+    """Add the labelled batches to the training data.
+
+    Copies the batches of data/incoming/ that hold the target into data/labelled/,
+    with `dvc add`; the next repro trains on them.
+    """
+    from ...params import load_params
+    from ..absorb import absorb as join
+    from ..absorb import labelled_batches
+
+    copies = join(labelled_batches(load_params().data.target))
+    names = ", ".join(copy.name for copy in copies) or "none"
+    print(f"absorb: {len(copies)} labelled batches joined the training data ({names})")
+
+
+@main.command(section=LIFECYCLE, failure=CHECK_FAILED)
+def verify() -> None:
+    """Prove HEAD reproduces from git and the DVC remote.
+
+    In a fresh clone: every file pulled, no stage run, the same metrics and model.
+    """
+    from ..verify import verify_head
+
+    print(verify_head())
+
+
+@main.command(section=LIFECYCLE, failure=CHECK_FAILED)
+def gate() -> None:
+    """Check the metrics against the quality gate.
+
+    reports/metrics.json against `gate` in conf/config.yaml.
+    """
+    from ..gate import check
+
+    print(check())
