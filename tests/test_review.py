@@ -268,11 +268,12 @@ def test_apply_rulesets_on_a_plan_without_rulesets_passes_github_message_through
 
 
 def test_readme_says_which_features_need_a_paid_plan(project: Path) -> None:
-    """Where the README sends users to apply rulesets and to protect `prod`, it names the plan they need."""
-    readme = " ".join((project / "README.md").read_text().split())
-    rulesets = readme[readme.index("**Code owners and rulesets.**") :].split("**Dependabot**")[0]
+    """Where the manual sends users to apply rulesets and to protect `prod`, it names the plan they need."""
+    review = " ".join((project / "docs/review-and-ci.md").read_text().split())
+    rulesets = review[review.index("**Code owners and rulesets.**") :].split("**Dependabot**")[0]
     assert "paid plan" in rulesets and "private" in rulesets
-    prod = readme[readme.index("give the `prod` environment required reviewers") - 400 :][:900]
+    lifecycle = " ".join((project / "docs/lifecycle.md").read_text().split())
+    prod = lifecycle[lifecycle.index("give the `prod` environment required reviewers") - 400 :][:900]
     assert "paid plan" in prod and "private" in prod
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 SLUG = "my-ml-project"
 TEMPLATE_README = "{{cookiecutter.project_slug}}/README.md"
-NEW_TEMPLATE_FILE = "{{cookiecutter.project_slug}}/docs/updating.md"
+NEW_TEMPLATE_FILE = "{{cookiecutter.project_slug}}/docs/template-change-b.md"
 CHANGE_B = "Template change B: this line came with `cruft update`."
 ISSUE_TITLE = "Update from the project template"
 
@@ -63,7 +63,7 @@ def move_template(copy: Path) -> str:
     """Commit B: a line in the generated README and a new, rendered file."""
     readme = copy / TEMPLATE_README
     readme.write_text(readme.read_text() + f"\n{CHANGE_B}\n")
-    (copy / NEW_TEMPLATE_FILE).parent.mkdir()
+    (copy / NEW_TEMPLATE_FILE).parent.mkdir(exist_ok=True)
     (copy / NEW_TEMPLATE_FILE).write_text("# Updating {{ cookiecutter.project_name }}\n")
     return commit_all(copy, "B: a README line and a new file")
 
@@ -113,10 +113,12 @@ def test_update_brings_the_template_change_and_keeps_local_ones(template_copy: t
     cruft(project, "update", "-y")
     after = snapshot(project)
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-    assert changed == {".cruft.json", "README.md", "docs/updating.md"}, "only the template's change, no leftovers"
+    assert changed == {".cruft.json", "README.md", "docs/template-change-b.md"}, (
+        "only the template's change, no leftovers"
+    )
     assert after["README.md"].decode().startswith("Local note, kept across updates.\n")
     assert after["README.md"].decode().rstrip().endswith(CHANGE_B)
-    assert after["docs/updating.md"].decode() == "# Updating My ML Project\n"
+    assert after["docs/template-change-b.md"].decode() == "# Updating My ML Project\n"
     assert after["src/my_ml_project/train.py"].endswith(b"# a local change\n")
 
     state = json.loads((project / ".cruft.json").read_text())
@@ -128,7 +130,7 @@ def test_update_brings_the_template_change_and_keeps_local_ones(template_copy: t
     assert [path for path in project.rglob(".git") if path != project / ".git"] == []
     assert not list(project.rglob("*.rej")) and not list(project.rglob("*.orig"))
     status = run("git", "status", "--porcelain", cwd=project).stdout.splitlines()
-    assert sorted(line[3:] for line in status) == [".cruft.json", "README.md", "docs/updating.md"]
+    assert sorted(line[3:] for line in status) == [".cruft.json", "README.md", "docs/template-change-b.md"]
 
     commit_all(project, "Update from the template")
     assert "up to date" in cruft(project, "check").stdout

@@ -248,11 +248,11 @@ def test_no_gnu_only_base64_and_runner_needs_documented(baked: Path) -> None:
     scripts = [*workflows(baked), *(baked / "scripts").glob("*"), baked / "Makefile"]
     for path in scripts:
         assert not re.search(r"base64\s+(-\w*\s+)*-w", path.read_text()), f"{path.name} uses base64 -w"
-    readme = " ".join((baked / "README.md").read_text().split())
-    needs = re.search(r"A self-hosted runner needs ([^.]*)\.", readme)
-    assert needs, "the README does not say what a self-hosted runner needs"
+    manual = " ".join((baked / "docs/review-and-ci.md").read_text().split())
+    needs = re.search(r"A self-hosted runner needs ([^.]*)\.", manual)
+    assert needs, "the manual does not say what a self-hosted runner needs"
     for tool in ("`gh`", "git", "make", "Python"):
-        assert tool in needs.group(1), f"README: a self-hosted runner needs {tool}"
+        assert tool in needs.group(1), f"docs/review-and-ci.md: a self-hosted runner needs {tool}"
 
 
 # --- The project's own pre-commit hooks, on one bake set up as a user would (`make setup`).
