@@ -92,7 +92,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     # the GTO registry, bundles, and the command that uses them.
     toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
     toolkit += ["gate", "registry", "bundle", "model_card", "predict", "schema", "monitor", "absorb", "adopt"]
-    toolkit += ["sweep", "checked", "ci", "github"]
+    toolkit += ["sweep", "checked", "ci", "github", "contract"]
     # The one command line, `<project_slug>`: its help groups, and the hidden `ci` group.
     toolkit += ["cli/__init__", "cli/base", "cli/loop", "cli/lifecycle", "cli/ci"]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}

@@ -398,6 +398,81 @@ def test_monitor_workflow_reports_drift_once(project: Project, github: GitHub) -
     assert len(state["issues"]) == 1 and state["comments"] == [] and len(state["dispatches"]) == 1
 
 
+# --- values from outside: refused by name, never run --------------------------------------
+#
+# A batch's file name, a dispatch input and a tag name come from whoever can push or dispatch.
+# Each payload below, run by a shell, would create a file named X, Y or M where it ran.
+
+EVIL_BATCH = "z$(id>X)x`id>Y`.csv"
+
+
+def no_payload_ran(*roots: Path) -> None:
+    ran = [path for root in roots for name in ("X", "Y", "M") for path in root.rglob(name)]
+    assert ran == [], f"a value ran as code: {ran}"
+
+
+def test_a_batch_named_with_shell_syntax_is_refused_by_name_and_never_run(project: Project, github: GitHub) -> None:
+    """Committed to data/incoming/ (a merged pull request can do that): `make monitor` and the
+    scheduled monitor run both refuse it in one line naming it, and start nothing."""
+    add_batch(project, new_rows(project, 30), EVIL_BATCH)
+    before = github.state()
+    try:
+        local = project.make("monitor", check=False)
+        assert local.returncode == 2, local.stdout + local.stderr
+        assert f"error: refused the batch 'data/incoming/{EVIL_BATCH}': rename it" in local.stderr
+        played = play(github, project, "monitor.yml", "schedule", variables={"RETRAIN_ON_DRIFT": "true"})
+        job = played.job("monitor")
+        assert job.result == "failure" and job.step("Check the newest batch for drift") == "failure", job
+        assert f"refused the batch 'data/incoming/{EVIL_BATCH}'" in job.output
+        assert job.step("Open or update the drift issue") == "skipped"
+        assert github.state()["dispatches"] == before["dispatches"] and github.state()["issues"] == before["issues"]
+        no_payload_ran(project.path, github.root)
+    finally:
+        project.dvc("remove", f"data/incoming/{EVIL_BATCH}.dvc")
+        (project.path / "data/incoming" / EVIL_BATCH).unlink()
+        commit(project, "Remove the badly named batch")
+        push(project, "main")
+
+
+def test_monitor_inputs_with_shell_syntax_are_refused(project: Project, github: GitHub) -> None:
+    inputs = {"batch": "a`touch M`$(touch M).csv", "model": f"{ARTIFACT}#prod$(touch M)"}
+    played = play(github, project, "monitor.yml", "workflow_dispatch", inputs=inputs)
+    job = played.job("monitor")
+    assert job.result == "failure", job
+    assert f"refused the batch 'data/incoming/{inputs['batch']}'" in job.output
+    no_payload_ran(project.path, github.root)
+
+
+def test_retrain_refuses_a_reason_with_shell_syntax_before_any_work(project: Project, github: GitHub) -> None:
+    reason = "x $(touch M) `touch M` $$(touch M) '; touch M; ' \"; touch M; \""
+    secrets = {"RETRAIN_TOKEN": "github_pat_stand_in"}
+    played = play(github, project, "retrain.yml", "workflow_dispatch", inputs={"reason": reason}, secrets=secrets)
+    retrain = played.job("retrain")
+    assert retrain.result == "failure" and retrain.step("Check the reason") == "failure", retrain
+    assert "refused reason" in retrain.output
+    assert retrain.step("Reproduce on the newest data") == "skipped"
+    assert github.state()["pulls"] == {}
+    no_payload_ran(project.path, github.root)
+
+
+def test_publish_refuses_a_tag_with_shell_syntax(project: Project, github: GitHub) -> None:
+    """git accepts backticks and braces in a tag name; publish.yml's filters let `*@v*` through."""
+    tag = f"{ARTIFACT}@v9`touch${{IFS}}M`.0.0"
+    run("git", "tag", "-a", tag, "-m", "a tag that is a command", cwd=project.path)
+    try:
+        push(project, tag)
+        played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{tag}")
+        publish = played.job("publish")
+        assert publish.result == "failure", publish
+        assert publish.step("Check that the tag registers a version") == "failure"
+        assert f"refused tag {tag!r}" in publish.output
+        assert github.state()["releases"] == [{"tag": TAG, "files": sorted([BUNDLE, "MODEL_CARD.md"])}]
+        no_payload_ran(project.path, github.root)
+    finally:
+        run("git", "push", "--quiet", "--delete", "origin", tag, cwd=project.path)
+        run("git", "tag", "--delete", tag, cwd=project.path)
+
+
 # --- retraining -----------------------------------------------------------------------
 
 
@@ -479,6 +554,29 @@ def test_check_ref_says_ci_ignores_undoing_tags(deprecated: Project) -> None:
     assert f"{UNASSIGNED} is a unassignment: publish.yml neither publishes nor deploys it" in result.stderr
 
 
+# Tag names that git accepts and the tag filters let through, each a command if a shell re-read it.
+EVIL_TAGS = [
+    f"{ARTIFACT}@v1`touch${{IFS}}M`.0.0",
+    f"{ARTIFACT}#prod`touch${{IFS}}M`#1",
+    f"{ARTIFACT}#a$(touch${{IFS}}M)#2",
+]
+
+
+def test_the_stage_job_reads_only_an_allowed_stage(deprecated: Project, tmp_path: Path) -> None:
+    """publish.yml's stage job runs no project code: its own check, in GitHub's shell, for each tag."""
+    workflow = yaml.safe_load((deprecated.path / ".github/workflows/publish.yml").read_text())
+    (script,) = [s["run"] for s in workflow["jobs"]["stage"]["steps"] if s.get("name") == "Read the stage from the tag"]
+    for tag, stage in [(f"{ARTIFACT}#prod#1", "prod"), *((tag, None) for tag in EVIL_TAGS)]:
+        output = tmp_path / "output"
+        output.write_text("")
+        result = run(
+            "bash", "-e", "-c", script, cwd=tmp_path, env={"REF": tag, "GITHUB_OUTPUT": str(output)}, check=False
+        )
+        assert (result.returncode == 0) == (stage is not None), f"{tag}: {result.stdout}{result.stderr}"
+        assert output.read_text() == (f"stage={stage}\n" if stage else "")
+    no_payload_ran(tmp_path)
+
+
 @pytest.mark.parametrize(
     ("job", "step", "accepted"),
     [
@@ -490,7 +588,7 @@ def test_check_ref_steps_refuse_every_other_tag(deprecated: Project, tmp_path: P
     """The last guard, in the job itself: its `run:` script in GitHub's shell (`bash -e`), for each tag."""
     workflow = yaml.safe_load((deprecated.path / ".github/workflows/publish.yml").read_text())
     script = next(s["run"] for s in workflow["jobs"][job]["steps"] if s.get("name") == step)
-    for tag in CHECK_REF:
+    for tag in [*CHECK_REF, *EVIL_TAGS]:
         env = {**deprecated.env, "VENV": str(deprecated.venv), "REF": tag, "RUNNER_TEMP": str(tmp_path)}
         result = run("bash", "-e", "-c", script, cwd=deprecated.path, check=False,
                      env=env | {"GITHUB_OUTPUT": str(tmp_path / "output")})  # fmt: skip

@@ -13,8 +13,7 @@ are, for the monitor.
 import shutil
 from pathlib import Path
 
-from ..data import read_csv
-from ..paths import INCOMING, LABELLED
+from .contract import INCOMING, LABELLED, read_csv
 
 
 def labelled_batches(target: str) -> list[Path]:

@@ -22,11 +22,21 @@ from pathlib import Path
 
 import yaml
 
-from ..data import check_stratifiable, labelled_rows, read_data, validate_frame
-from ..errors import ConfigError, DataError
-from ..params import Params, validate_params
-from ..paths import CONF_DIR, CONFIG, PARAMS, RAW_DIR
 from .compose import compose, select_default
+from .contract import (
+    CONF_DIR,
+    CONFIG,
+    PARAMS,
+    RAW_DIR,
+    ConfigError,
+    DataError,
+    Params,
+    check_stratifiable,
+    labelled_rows,
+    read_data,
+    validate_frame,
+    validate_params,
+)
 
 SUFFIXES = (".csv", ".parquet")
 DVC_YAML = Path("dvc.yaml")

@@ -30,8 +30,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ProjectError
-from ..paths import METRICS, MODEL, PARAMS, TRAIN
+from .contract import METRICS, MODEL, PARAMS, TRAIN, ProjectError
 from .registry import ARTIFACT, Version, is_reference, parse_version, resolve
 
 DIST = Path("dist")

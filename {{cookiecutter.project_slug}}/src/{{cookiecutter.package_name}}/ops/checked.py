@@ -8,7 +8,7 @@ pattern of what it may be before it is used, and refused in one line naming it.
 import re
 from pathlib import Path
 
-from ..errors import ProjectError
+from .contract import ProjectError
 
 # What each kind of value may be, and the same in words for the error.
 PATTERNS = {

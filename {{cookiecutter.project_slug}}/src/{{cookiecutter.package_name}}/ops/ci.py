@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ProjectError
-from ..paths import INCOMING, MODEL, TRAIN
 from .checked import checked, checked_batch
+from .contract import INCOMING, MODEL, TRAIN, ProjectError
 from .github import add_summary, notice, set_outputs
 from .registry import ARTIFACT
 

@@ -19,10 +19,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import ProjectError
-from ..metrics import BASELINE_PREFIX, bound_sign, higher_is_better
-from ..params import load_params
-from ..paths import METRICS
+from .contract import BASELINE_PREFIX, METRICS, ProjectError, bound_sign, higher_is_better, load_params
 
 # The key of `gate` that is a margin over the baseline, not a metric's bound.
 BASELINE_MARGIN = "baseline_margin"

@@ -24,11 +24,17 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ..errors import DataError
-from ..metrics import classification_metrics, higher_is_better, regression_metrics
-from ..params import MonitorParams, load_params
-from ..paths import INCOMING, TRAIN
 from .checked import checked_batch
+from .contract import (
+    INCOMING,
+    TRAIN,
+    DataError,
+    MonitorParams,
+    classification_metrics,
+    higher_is_better,
+    load_params,
+    regression_metrics,
+)
 from .schema import check_features
 
 REPORT_JSON = "drift.json"

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data import read_csv
-from ..errors import DataError
+from .contract import DataError, read_csv
 from .schema import check_features
 
 

@@ -17,7 +17,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from ..errors import ProjectError
+from .contract import ProjectError
 
 ARTIFACT = "{{ cookiecutter.project_slug }}"
 # Semantic versions without pre-release or build parts: what GTO registers.
@@ -57,7 +57,7 @@ def release_blockers() -> list[str]:
     """Why HEAD cannot be released: uncommitted changes, a stale pipeline, a failed gate."""
     from dvc.repo import Repo
 
-    from ..params import load_params
+    from .contract import load_params
     from .gate import gate_failures, read_metrics
 
     if git_output("status", "--porcelain"):

@@ -35,10 +35,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ProjectError
-from ..metrics import AVERAGING, HIGHER_IS_BETTER, LOWER_IS_BETTER, TASK_METRICS, bound_sign
-from ..params import load_params
-from ..paths import DATA_SUMMARY, METRICS, PLOTS_DIR
+from .contract import (
+    AVERAGING,
+    DATA_SUMMARY,
+    HIGHER_IS_BETTER,
+    LOWER_IS_BETTER,
+    METRICS,
+    PLOTS_DIR,
+    TASK_METRICS,
+    ProjectError,
+    bound_sign,
+    load_params,
+)
 from .gate import gate_failures, misses, read_metrics, required
 from .report_plots import PLOT_TITLES, TOP_FEATURES, importance_measure, render_plots
 

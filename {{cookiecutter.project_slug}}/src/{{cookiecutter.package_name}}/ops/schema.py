@@ -2,8 +2,7 @@
 
 import pandas as pd
 
-from ..data import parse_dates
-from ..errors import DataError
+from .contract import DataError, parse_dates
 
 
 def check_features(frame: pd.DataFrame, features: list[dict[str, str]], source: str) -> pd.DataFrame:

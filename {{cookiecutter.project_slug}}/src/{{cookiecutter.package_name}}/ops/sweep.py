@@ -40,11 +40,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ProjectError
-from ..metrics import TASK_METRICS, higher_is_better
-from ..params import load_params, validate_params
-from ..paths import CONF_DIR, METRICS, PARAMS
 from .compose import compose, select_default, text_diff
+from .contract import (
+    CONF_DIR,
+    METRICS,
+    PARAMS,
+    TASK_METRICS,
+    ConfigError,
+    ProjectError,
+    higher_is_better,
+    load_params,
+    validate_params,
+)
 from .gate import BASELINE_MARGIN, gate_failures
 
 DEFAULT_MAX = 20

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ProjectError
-from ..paths import METRICS, MODEL
+from .contract import METRICS, MODEL, ProjectError
 
 
 class VerifyError(ProjectError):

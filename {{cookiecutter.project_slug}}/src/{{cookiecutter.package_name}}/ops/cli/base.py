@@ -5,7 +5,7 @@ from typing import Any
 
 import click
 
-from ...errors import ProjectError, missing_dependency
+from ..contract import ProjectError, missing_dependency
 
 # Exit codes (documented in `--help`): a check that found a problem, and bad input or usage.
 CHECK_FAILED = 1

@@ -21,8 +21,8 @@ def ci() -> None:
 @ci.command("check-params", failure=CHECK_FAILED)
 def check_params() -> None:
     """Fail if params.yaml is not what conf/ composes to."""
-    from ...paths import CONF_DIR, PARAMS
     from ..compose import check
+    from ..contract import CONF_DIR, PARAMS
 
     check()
     print(f"{PARAMS} is up to date with {CONF_DIR}/")
@@ -57,7 +57,7 @@ def gate() -> None:
 
     Outputs result (passed or failed) and message, for a later job that fails with it.
     """
-    from ...errors import ProjectError
+    from ..contract import ProjectError
     from ..gate import check
     from ..github import set_outputs
 

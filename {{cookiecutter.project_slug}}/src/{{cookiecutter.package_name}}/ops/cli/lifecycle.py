@@ -100,7 +100,7 @@ def monitor(model: str | None, current: Path | None, reference: Path | None, lab
     Compares the batch with the training data, and the model's predictions on
     both; writes reports/drift.json and reports/drift.md.
     """
-    from ...paths import TRAIN
+    from ..contract import TRAIN
     from ..monitor import newest_batch, run
 
     return run(model or PROD, current or newest_batch(), reference or TRAIN, labels, out)
@@ -113,9 +113,9 @@ def absorb() -> None:
     Copies the batches of data/incoming/ that hold the target into data/labelled/,
     with `dvc add`; the next repro trains on them.
     """
-    from ...params import load_params
     from ..absorb import absorb as join
     from ..absorb import labelled_batches
+    from ..contract import load_params
 
     copies = join(labelled_batches(load_params().data.target))
     names = ", ".join(copy.name for copy in copies) or "none"

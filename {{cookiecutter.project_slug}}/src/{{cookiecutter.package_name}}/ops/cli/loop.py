@@ -37,8 +37,8 @@ def data(file: Path, target: str, drop: tuple[str, ...], name: str) -> None:
     writes and selects conf/data/NAME.yaml and recomposes params.yaml. When a
     step fails, every file it wrote is put back.
     """
-    from ...paths import CONF_DIR, CONFIG, PARAMS
     from ..adopt import adopt, default_name
+    from ..contract import CONF_DIR, CONFIG, PARAMS
 
     columns = [column for item in drop for column in item.replace(",", " ").split()]
     dest = adopt(file, target, columns, name or default_name(file))
@@ -128,7 +128,7 @@ def keep(experiment: str, overrides: tuple[str, ...]) -> None:
     variable PARAMS holds them. params.yaml is recomposed and checked against
     the experiment's own, which must have run on HEAD.
     """
-    from ...paths import CONFIG, PARAMS
+    from ..contract import CONFIG, PARAMS
     from ..sweep import experiment_params, overrides_or_env, promote
 
     chosen = overrides_or_env(overrides)
