@@ -392,7 +392,7 @@ def measure_act_sweep(bench: Bench) -> Figure:
     commit(project, "Reproduced")
     github = GitHub(bench.workdir / "act-github", runner_python(bench.workdir))
     github.add_remote(project)
-    make(bench, project, "ci-push")
+    dvc(bench, project, "push", "--run-cache")  # what `<slug> ci push` runs
     workflow = project / ".github/workflows/sweep.yml"
     original = workflow.read_text()
     if MAX_PARALLEL not in original:
