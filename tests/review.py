@@ -21,11 +21,11 @@ from rendered import GITHUB_COMMENT_LIMIT, image_sources, sections, table_rows, 
 
 from conftest import TEMPLATE, run
 
-REPORT_PY = TEMPLATE / "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/ops/report.py"
+REPORT_PY = TEMPLATE / "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/ops/review/report.py"
 
 
 def report_marker() -> str:
-    """PR_REPORT_MARKER of the template's ops/report.py: the first line of report.md and of the comment."""
+    """PR_REPORT_MARKER of the template's ops/review/report.py: the first line of report.md and of the comment."""
     for node in ast.parse(REPORT_PY.read_text()).body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PR_REPORT_MARKER"]:
             return ast.literal_eval(node.value)

@@ -90,11 +90,19 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     files |= {f"src/{package}/{module}.py" for module in stages}
     # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
     # the GTO registry, bundles, and the command that uses them.
-    toolkit = ["__init__", "compose", "check_lock", "report", "report_plots", "verify"]
-    toolkit += ["gate", "registry", "bundle", "model_card", "predict", "schema", "monitor", "absorb", "adopt"]
-    toolkit += ["sweep", "checked", "ci", "github", "contract"]
-    # The one command line, `<project_slug>`: its help groups, and the hidden `ci` group.
-    toolkit += ["cli/__init__", "cli/base", "cli/loop", "cli/lifecycle", "cli/ci"]
+    # The toolkit, in rooms: one folder per concern, each module one job.
+    toolkit = ["__init__", "contract", "markdown", "gate", "checked"]
+    rooms = {
+        "cli": ["base", "loop", "lifecycle", "ci"],
+        "config": ["compose", "lock", "adopt"],
+        "experiments": ["grid", "ranking", "keep"],
+        "review": ["inputs", "sections", "classes", "report", "plots", "verify"],
+        "registry": ["tags", "bundle", "model_card"],
+        "serving": ["predict", "schema"],
+        "monitoring": ["drift", "report", "absorb"],
+        "ci": ["steps", "github"],
+    }
+    toolkit += [f"{room}/{module}" for room, modules in rooms.items() for module in ["__init__", *modules]]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
     template_tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
     files |= {f"tests/{path.relative_to(template_tests)}" for path in template_tests.rglob("*.py")}

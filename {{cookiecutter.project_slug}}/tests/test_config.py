@@ -10,7 +10,7 @@ from sklearn.base import is_classifier, is_regressor
 
 from {{ cookiecutter.package_name }}.errors import ConfigError
 from {{ cookiecutter.package_name }}.features import build_estimator
-from {{ cookiecutter.package_name }}.ops.compose import compose
+from {{ cookiecutter.package_name }}.ops.config.compose import compose
 from {{ cookiecutter.package_name }}.params import Params, model_choices, validate_params
 from {{ cookiecutter.package_name }}.paths import CONF_DIR
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.ops.compose import compose
+from {{ cookiecutter.package_name }}.ops.config.compose import compose
 from {{ cookiecutter.package_name }}.params import model_choices, validate_params
 from {{ cookiecutter.package_name }}.train import train
 

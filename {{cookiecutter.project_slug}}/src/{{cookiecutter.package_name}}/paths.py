@@ -9,9 +9,9 @@ PARAMS = Path("params.yaml")
 CONF_DIR = Path("conf")
 # The root of conf/: its defaults choose an option of each config group (data, model, experiment).
 CONFIG = CONF_DIR / "config.yaml"
-# What params.yaml was last composed from (ops/compose.py): in DVC's scratch folder, which git ignores.
+# What params.yaml was last composed from (ops/config/compose.py): in DVC's scratch folder, which git ignores.
 COMPOSE_STAMP = Path(".dvc/tmp/compose.sha256")
-# The overrides params.yaml was last composed with, which `repro` keeps (ops/compose.py).
+# The overrides params.yaml was last composed with, which `repro` keeps (ops/config/compose.py).
 COMPOSE_OVERRIDES = Path(".dvc/tmp/overrides.json")
 RAW_DIR = Path("data/raw")
 # New batches land here, each tracked with `dvc add`; the monitor checks the newest.

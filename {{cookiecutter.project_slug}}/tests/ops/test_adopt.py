@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from {{ cookiecutter.package_name }}.errors import ConfigError, DataError
-from {{ cookiecutter.package_name }}.ops import adopt
-from {{ cookiecutter.package_name }}.ops.compose import select_default
+from {{ cookiecutter.package_name }}.ops.config import adopt
+from {{ cookiecutter.package_name }}.ops.config.compose import select_default
 from {{ cookiecutter.package_name }}.params import validate_params
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 

@@ -5,8 +5,8 @@ import re
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.ops.bundle import BundleError, check_environment, feature_schema
-from {{ cookiecutter.package_name }}.ops.registry import Version
+from {{ cookiecutter.package_name }}.ops.registry.bundle import BundleError, check_environment, feature_schema
+from {{ cookiecutter.package_name }}.ops.registry.tags import Version
 
 
 def test_the_feature_schema_names_how_the_model_sees_each_column() -> None:

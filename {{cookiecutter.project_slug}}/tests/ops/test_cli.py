@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from {{ cookiecutter.package_name }}.ops import compose
 from {{ cookiecutter.package_name }}.ops.checked import RefusedValue, checked
+from {{ cookiecutter.package_name }}.ops.ci.github import set_outputs
 from {{ cookiecutter.package_name }}.ops.cli import main
-from {{ cookiecutter.package_name }}.ops.github import set_outputs
+from {{ cookiecutter.package_name }}.ops.config import compose
 from {{ cookiecutter.package_name }}.paths import PARAMS
 
 DAILY = ["data", "params", "repro", "exp", "exps", "sweep", "keep", "report"]

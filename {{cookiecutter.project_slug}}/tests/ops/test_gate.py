@@ -7,7 +7,7 @@ from sklearn.dummy import DummyClassifier
 
 from {{ cookiecutter.package_name }}.errors import ConfigError
 from {{ cookiecutter.package_name }}.metrics import baseline_scores, classification_metrics
-from {{ cookiecutter.package_name }}.ops.compose import compose
+from {{ cookiecutter.package_name }}.ops.config.compose import compose
 from {{ cookiecutter.package_name }}.ops.gate import GateError, check_gate, gate_failures, required
 from {{ cookiecutter.package_name }}.params import ModelParams, validate_params
 from {{ cookiecutter.package_name }}.train import train

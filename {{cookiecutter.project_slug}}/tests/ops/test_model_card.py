@@ -4,7 +4,7 @@ from typing import Any
 
 import yaml
 
-from {{ cookiecutter.package_name }}.ops.model_card import render_card
+from {{ cookiecutter.package_name }}.ops.registry.model_card import render_card
 
 PACKAGES = {"scikit-learn": "1.9.1"}
 

@@ -26,7 +26,8 @@ from sklearn.pipeline import Pipeline
 from {{ cookiecutter.package_name }} import metrics
 from {{ cookiecutter.package_name }}.errors import DataError, ProjectError
 from {{ cookiecutter.package_name }}.features import build_preprocessor
-from {{ cookiecutter.package_name }}.ops import monitor
+from {{ cookiecutter.package_name }}.ops.monitoring import drift
+from {{ cookiecutter.package_name }}.ops.monitoring import report as reports
 from {{ cookiecutter.package_name }}.params import MonitorParams
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
@@ -90,7 +91,7 @@ def case(request: pytest.FixtureRequest) -> Case:
 
 
 def detect(case: Case, current: pd.DataFrame, labels: bool = False) -> dict[str, Any]:
-    return monitor.detect_drift(case.train, current, case.bundle, THRESHOLDS, labels, current_name="--current new.csv")
+    return drift.detect_drift(case.train, current, case.bundle, THRESHOLDS, labels, current_name="--current new.csv")
 
 
 def test_held_out_data_does_not_drift(case: Case) -> None:
@@ -104,7 +105,7 @@ def test_held_out_data_does_not_drift(case: Case) -> None:
     # Published on this very batch, so no metric is worse.
     assert report["performance"] and all(row["worse_by"] == 0 for row in report["performance"].values())
     json.dumps(report, allow_nan=False)  # plain JSON, no numpy types
-    assert monitor.render_markdown(report).startswith("# Drift report: no drift")
+    assert reports.render_markdown(report).startswith("# Drift report: no drift")
 
 
 def test_mean_shift_drifts_the_numeric_features(case: Case) -> None:
@@ -127,7 +128,7 @@ def test_a_feature_that_lost_all_its_values_drifts(case: Case) -> None:
     report = detect(case, case.test.assign(clinic=None))
     untested = {"test": None, "statistic": None, "p_value": None, "drifted": True}
     assert report["features"]["clinic"] == {"kind": "categorical", **untested, "unseen_share": 0.0, "unseen": []}
-    assert "| clinic | categorical | n/a | n/a | n/a | **yes** | 0% |" in monitor.render_markdown(report)
+    assert "| clinic | categorical | n/a | n/a | n/a | **yes** | 0% |" in reports.render_markdown(report)
 
 
 def test_unseen_categories_drift_the_feature_and_the_batch(case: Case) -> None:
@@ -139,7 +140,7 @@ def test_unseen_categories_drift_the_feature_and_the_batch(case: Case) -> None:
     assert clinic["unseen"] == ["harbour"] and clinic["unseen_share"] == pytest.approx(0.2, abs=0.01)
     assert clinic["drifted"] and report["drift"]
     assert "clinic: 20% of its values are categories never seen in training (harbour)" in report["reasons"][0]
-    assert "| **yes** | 20% (harbour) |" in monitor.render_markdown(report)
+    assert "| **yes** | 20% (harbour) |" in reports.render_markdown(report)
 
 
 def test_a_few_unseen_values_stay_within_the_threshold(case: Case) -> None:
@@ -163,14 +164,14 @@ def test_a_date_feature_is_not_tested_and_a_later_batch_is_fine() -> None:
     model.fit(train[["size", "visited"]], train["target"])
     features = [{"name": "size", "kind": "numeric"}, {"name": "visited", "kind": "date"}]
     manifest = {"task": "classification", "target": "target", "version": "v0.1.0", "features": features}
-    report = monitor.detect_drift(train, current, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
+    report = drift.detect_drift(train, current, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
     untested = {"test": None, "statistic": None, "p_value": None, "drifted": False}
     assert report["features"]["visited"] == {"kind": "date", **untested}
     assert not report["drift"], report["reasons"]
-    assert "date features are not tested" in monitor.render_markdown(report)
+    assert "date features are not tested" in reports.render_markdown(report)
     with pytest.raises(DataError, match="column visited must hold dates, but row 302 holds 'soon'"):
         bad = current.assign(visited=["2025-01-01", "soon", *current["visited"][2:]])
-        monitor.detect_drift(train, bad, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
+        drift.detect_drift(train, bad, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
 
 
 def test_prediction_drift(case: Case) -> None:
@@ -193,7 +194,7 @@ def test_worse_performance_with_labels_is_drift(case: Case) -> None:
     assert report["drift"]
     assert failed
     assert all(any(reason.startswith(f"{metric} = ") for reason in report["reasons"]) for metric in failed)
-    assert "## Performance" in monitor.render_markdown(report)
+    assert "## Performance" in reports.render_markdown(report)
 
 
 def test_labels_need_the_target_column(case: Case) -> None:
@@ -222,7 +223,7 @@ def test_read_frame(tmp_path: Path, suffix: str) -> None:
         frame.to_csv(path, index=False)
     else:
         frame.to_parquet(path, index=False)
-    read = monitor.read_frame(path, "--current batch")
+    read = drift.read_frame(path, "--current batch")
     assert list(read.columns) == ["size", "colour"]
     assert read["size"].isna().sum() == 1
 
@@ -245,13 +246,13 @@ def test_read_frame_bad_files(tmp_path: Path, name: str, content: bytes | None, 
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(DataError, match=f"^--current {re.escape(name)}.*{re.escape(message)}"):
-        monitor.read_frame(path, f"--current {name}")
+        drift.read_frame(path, f"--current {name}")
 
 
 def test_the_newest_batch_is_the_last_by_name(tmp_path: Path) -> None:
     for name in ("2026-01-02.csv", "2026-01-10.csv", "notes.md"):
         (tmp_path / name).write_text("a\n1\n")
-    assert monitor.newest_batch(tmp_path) == tmp_path / "2026-01-10.csv"
+    assert reports.newest_batch(tmp_path) == tmp_path / "2026-01-10.csv"
 
 
 def test_a_batch_whose_name_carries_shell_syntax_is_refused_by_name(tmp_path: Path) -> None:
@@ -260,12 +261,12 @@ def test_a_batch_whose_name_carries_shell_syntax_is_refused_by_name(tmp_path: Pa
     (tmp_path / "2026-01-01.csv").write_text("a\n1\n")
     (tmp_path / evil).write_text("a\n1\n")
     with pytest.raises(ProjectError, match=r"^refused the batch .*z\$\(id>X\)x`id>Y`\.csv.*: rename it"):
-        monitor.newest_batch(tmp_path)
+        reports.newest_batch(tmp_path)
 
 
 def test_no_batch_names_the_folder(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no batch in"):
-        monitor.newest_batch(tmp_path)
+        reports.newest_batch(tmp_path)
 
 
 @pytest.fixture
@@ -276,13 +277,13 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case) -> Path
     # run() imports load_model when it runs, so a stand-in module replaces bundle.py.
     fake = types.ModuleType("bundle")
     fake.load_model = lambda spec: case.bundle  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "{{ cookiecutter.package_name }}.ops.bundle", fake)
+    monkeypatch.setitem(sys.modules, "{{ cookiecutter.package_name }}.ops.registry.bundle", fake)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 def run(labels: bool = False) -> int:
-    return monitor.run("model#prod", Path("new.csv"), Path("train.parquet"), labels, Path("out"))
+    return reports.run("model#prod", Path("new.csv"), Path("train.parquet"), labels, Path("out"))
 
 
 def test_run_writes_the_reports(workdir: Path, case: Case, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import DataError
-from {{ cookiecutter.package_name }}.ops.predict import kept_columns
+from {{ cookiecutter.package_name }}.ops.serving.predict import kept_columns
 
 ROWS = pd.DataFrame({"id": [7, 8], "name": ["Ann", "Bo"], "size": [1.0, 2.0]})
 

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.ops.registry import ARTIFACT, RegistryError, event, is_reference, parse_version
+from {{ cookiecutter.package_name }}.ops.registry.tags import (
+    ARTIFACT,
+    RegistryError,
+    event,
+    is_reference,
+    parse_version,
+)
 
 
 @pytest.mark.parametrize(("text", "version"), [("1.2.0", "v1.2.0"), ("v0.1.10", "v0.1.10")])

@@ -8,35 +8,41 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.ops.report import (
-    MAX_BYTES,
-    PR_REPORT_MARKER,
+from {{ cookiecutter.package_name }}.ops.review.classes import (
+    classification_sections,
+    confusion_counts,
+    per_class,
+)
+from {{ cookiecutter.package_name }}.ops.review.inputs import (
     Comparison,
     Production,
     ReportError,
     StageRuns,
-    bar,
-    classification_sections,
-    confusion_counts,
-    data_section,
-    fit,
-    importance_section,
-    metrics_section,
     parse_repro_log,
-    per_class,
     production_model,
     read_base_table,
-    render_markdown,
     resolve_revision,
-    verdict,
 )
-from {{ cookiecutter.package_name }}.ops.report_plots import (
+from {{ cookiecutter.package_name }}.ops.review.plots import (
     PLOT_TITLES,
     RENDERERS,
     average_precision,
     draw_feature_importance,
     render_plots,
     roc_auc,
+)
+from {{ cookiecutter.package_name }}.ops.review.report import (
+    MAX_BYTES,
+    PR_REPORT_MARKER,
+    fit,
+    render_markdown,
+    verdict,
+)
+from {{ cookiecutter.package_name }}.ops.review.sections import (
+    bar,
+    data_section,
+    importance_section,
+    metrics_section,
 )
 
 REPRO_LOG = """\

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import DataError
-from {{ cookiecutter.package_name }}.ops.schema import check_features
+from {{ cookiecutter.package_name }}.ops.serving.schema import check_features
 
 SCHEMA = [{"name": "size", "kind": "numeric"}, {"name": "colour", "kind": "categorical"}]
 

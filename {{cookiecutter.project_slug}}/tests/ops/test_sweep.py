@@ -7,20 +7,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.ops.compose import compose, select_default
-from {{ cookiecutter.package_name }}.ops.sweep import (
+from {{ cookiecutter.package_name }}.ops.config.compose import compose, select_default
+from {{ cookiecutter.package_name }}.ops.experiments.grid import (
     Experiment,
     Plan,
-    Result,
     SweepError,
     expand,
-    experiment_conf,
     plan,
+    split_params,
+)
+from {{ cookiecutter.package_name }}.ops.experiments.keep import experiment_conf, promote
+from {{ cookiecutter.package_name }}.ops.experiments.ranking import (
+    Result,
     plan_from_matrix,
-    promote,
     rank,
     ranking_metric,
-    split_params,
     table,
 )
 

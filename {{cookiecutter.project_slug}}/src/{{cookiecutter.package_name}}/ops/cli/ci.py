@@ -21,7 +21,7 @@ def ci() -> None:
 @ci.command("check-params", failure=CHECK_FAILED)
 def check_params() -> None:
     """Fail if params.yaml is not what conf/ composes to."""
-    from ..compose import check
+    from ..config.compose import check
     from ..contract import CONF_DIR, PARAMS
 
     check()
@@ -34,7 +34,7 @@ def check_lock() -> None:
 
     Missing data is fine: CI may not reach the remote.
     """
-    from ..check_lock import check
+    from ..config.lock import check
 
     print(check())
 
@@ -46,7 +46,7 @@ def repro(log: Path) -> int:
 
     Unreachable, it reruns from scratch. Outputs remote and note.
     """
-    from ..ci import reproduce
+    from ..ci.steps import reproduce
 
     return reproduce(log)
 
@@ -57,9 +57,9 @@ def gate() -> None:
 
     Outputs result (passed or failed) and message, for a later job that fails with it.
     """
+    from ..ci.github import set_outputs
     from ..contract import ProjectError
     from ..gate import check
-    from ..github import set_outputs
 
     try:
         print(check())
@@ -78,7 +78,7 @@ def push() -> int:
 @ci.command("remote-reachable", failure=CHECK_FAILED)
 def remote_reachable() -> int:
     """Succeed when the DVC remote is reachable, else say why."""
-    from ..ci import default_remote, unreachable_note
+    from ..ci.steps import default_remote, unreachable_note
 
     remote = default_remote()
     if remote.reachable():
@@ -97,8 +97,8 @@ def ref(tag: str, expect: str | None) -> None:
     event, artifact, version, stage and ci, as key=value lines.
     """
     from ..checked import checked
-    from ..github import set_outputs
-    from ..registry import event
+    from ..ci.github import set_outputs
+    from ..registry.tags import event
 
     found = event(checked("tag", tag))
     print("\n".join(f"{key}={value}" for key, value in found.items()))
@@ -106,7 +106,7 @@ def ref(tag: str, expect: str | None) -> None:
     if found["ci"] == "none":
         click.echo(f"{tag} is a {found['event']}: publish.yml neither publishes nor deploys it", err=True)
     if expect and found["event"] != expect:
-        from ..registry import RegistryError
+        from ..registry.tags import RegistryError
 
         raise RegistryError(f"{tag} is a {found['event']}, not a {expect}")
 
@@ -114,7 +114,7 @@ def ref(tag: str, expect: str | None) -> None:
 @ci.command("pull-model")
 def pull_model() -> None:
     """Pull HEAD's model and training data from the DVC remote."""
-    from ..ci import pull_model as pull
+    from ..ci.steps import pull_model as pull
 
     pull()
 
@@ -122,7 +122,7 @@ def pull_model() -> None:
 @ci.command("pull-batches")
 def pull_batches() -> None:
     """Pull data/incoming/ and the training data from the DVC remote."""
-    from ..ci import pull_batches as pull
+    from ..ci.steps import pull_batches as pull
 
     pull()
 
@@ -135,7 +135,7 @@ def monitor(model: str, batch: str) -> int:
 
     Outputs drift (true, false, or none: nothing to check) and batch.
     """
-    from ..ci import monitor_batch
+    from ..ci.steps import monitor_batch
 
     return monitor_batch(model, batch)
 
@@ -143,7 +143,7 @@ def monitor(model: str, batch: str) -> int:
 @ci.command()
 def credentials() -> None:
     """Write the Google Cloud credentials for the job's later steps (0600)."""
-    from ..ci import write_cloud_credentials
+    from ..ci.steps import write_cloud_credentials
 
     print(write_cloud_credentials())
 
@@ -155,7 +155,7 @@ def git(git_args: tuple[str, ...]) -> int:
 
     The token goes into a temporary git config of its own, never onto a command line.
     """
-    from ..ci import git_with_token
+    from ..ci.steps import git_with_token
 
     return git_with_token(list(git_args), os.environ.get("GIT_TOKEN", ""))
 
@@ -167,7 +167,7 @@ def git(git_args: tuple[str, ...]) -> int:
 @click.option("--body-file", required=True, type=click.Path(path_type=Path, dir_okay=False))
 def pull_request(branch: str, base: str, title: str, body_file: Path) -> None:
     """Open a pull request from BRANCH, or update its open one (GH_TOKEN, GH_REPO)."""
-    from ..ci import open_pull_request
+    from ..ci.steps import open_pull_request
 
     print(open_pull_request(branch, base, title, body_file))
 
@@ -193,8 +193,8 @@ def sweep_plan(limit: int, name: str) -> None:
     import json
 
     from ..checked import checked
-    from ..github import set_outputs
-    from ..sweep import overrides_or_env, plan
+    from ..ci.github import set_outputs
+    from ..experiments.grid import overrides_or_env, plan
 
     planned = plan(overrides_or_env(()), checked("experiment", name), limit)
     matrix = json.dumps(planned.matrix(), separators=(",", ":"))
@@ -209,7 +209,7 @@ def experiment(name: str) -> None:
 
     NAME with the overrides in PARAMS, one per line.
     """
-    from ..ci import run_experiment
+    from ..ci.steps import run_experiment
 
     overrides = [line for line in os.environ.get("PARAMS", "").splitlines() if line]
     run_experiment(name, overrides, os.environ.get("GIT_PUSH_TOKEN", ""))
@@ -225,8 +225,8 @@ def sweep_report(proposed: bool) -> int:
     """
     import shlex
 
-    from ..github import set_outputs
-    from ..sweep import plan_from_matrix, report
+    from ..ci.github import set_outputs
+    from ..experiments.ranking import plan_from_matrix, report
 
     text, finished = report(plan_from_matrix(os.environ.get("SWEEP_MATRIX", "")), True, proposed)
     if finished:

@@ -17,7 +17,7 @@ def release(version: str) -> None:
 
     VERSION is X.Y.Z. Checked first: a clean tree, `dvc status`, the quality gate.
     """
-    from ..registry import release as register
+    from ..registry.tags import release as register
 
     released = register(version)
     print(f"Registered {released.tag} at {released.commit[:12]}. Publish it: git push origin {released.tag}")
@@ -31,8 +31,8 @@ def promote(version: str, stage: str) -> None:
 
     STAGE is one that .gto lists; VERSION a released X.Y.Z.
     """
-    from ..registry import ARTIFACT, parse_version
-    from ..registry import promote as assign
+    from ..registry.tags import ARTIFACT, parse_version
+    from ..registry.tags import promote as assign
 
     tag = assign(version, stage)
     print(f"Assigned {stage} to {ARTIFACT}@{parse_version(version)}. Deploy it: git push origin '{tag}'")
@@ -47,7 +47,7 @@ def bundle(version: str, out: Path) -> None:
     dist/<name>-vVERSION.tar.gz: model, manifest and model card, from the commit
     VERSION's tag names, whatever is checked out.
     """
-    from ..bundle import CARD_FILE, build_bundle, registered
+    from ..registry.bundle import CARD_FILE, build_bundle, registered
 
     found = registered(version)
     path = build_bundle(found, out)
@@ -64,7 +64,7 @@ def inspect(model: str | None) -> None:
     """
     import json
 
-    from ..bundle import load_model
+    from ..registry.bundle import load_model
 
     found = load_model(model or PROD)
     summary = {key: found.manifest[key] for key in ("artifact", "version", "git_commit", "metrics", "files")}
@@ -83,7 +83,7 @@ def predict(model: str, source: Path, output: Path, keep: tuple[str, ...]) -> No
     The bundle's checksums are verified and the input's columns and types
     checked against the training schema before anything is written.
     """
-    from ..predict import predict_file
+    from ..serving.predict import predict_file
 
     print(predict_file(model, source, output, list(keep)))
 
@@ -101,7 +101,7 @@ def monitor(model: str | None, current: Path | None, reference: Path | None, lab
     both; writes reports/drift.json and reports/drift.md.
     """
     from ..contract import TRAIN
-    from ..monitor import newest_batch, run
+    from ..monitoring.report import newest_batch, run
 
     return run(model or PROD, current or newest_batch(), reference or TRAIN, labels, out)
 
@@ -113,9 +113,9 @@ def absorb() -> None:
     Copies the batches of data/incoming/ that hold the target into data/labelled/,
     with `dvc add`; the next repro trains on them.
     """
-    from ..absorb import absorb as join
-    from ..absorb import labelled_batches
     from ..contract import load_params
+    from ..monitoring.absorb import absorb as join
+    from ..monitoring.absorb import labelled_batches
 
     copies = join(labelled_batches(load_params().data.target))
     names = ", ".join(copy.name for copy in copies) or "none"
@@ -128,7 +128,7 @@ def verify() -> None:
 
     In a fresh clone: every file pulled, no stage run, the same metrics and model.
     """
-    from ..verify import verify_head
+    from ..review.verify import verify_head
 
     print(verify_head())
 

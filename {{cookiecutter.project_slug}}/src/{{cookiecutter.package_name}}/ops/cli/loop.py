@@ -37,7 +37,7 @@ def data(file: Path, target: str, drop: tuple[str, ...], name: str) -> None:
     writes and selects conf/data/NAME.yaml and recomposes params.yaml. When a
     step fails, every file it wrote is put back.
     """
-    from ..adopt import adopt, default_name
+    from ..config.adopt import adopt, default_name
     from ..contract import CONF_DIR, CONFIG, PARAMS
 
     columns = [column for item in drop for column in item.replace(",", " ").split()]
@@ -56,7 +56,7 @@ def params(overrides: tuple[str, ...]) -> None:
     any (or params.yaml is changed by something else, such as `dvc exp run`).
     CI's check wants params.yaml to be conf/'s alone: put lasting changes in conf/.
     """
-    from ..compose import apply
+    from ..config.compose import apply
 
     print(f"params: {apply(overrides)}")
 
@@ -70,7 +70,7 @@ def repro(overrides: tuple[str, ...]) -> int:
     `params OVERRIDE...` first; without, the overrides of the last `params`
     stay (it says so).
     """
-    from ..compose import apply
+    from ..config.compose import apply
 
     print(f"params: {apply(overrides or None)}", flush=True)
     return run_tool("dvc", "repro")
@@ -111,7 +111,8 @@ def sweep(overrides: tuple[str, ...], limit: int | None, jobs: int | None) -> in
     """
     import time
 
-    from ..sweep import DEFAULT_MAX, overrides_or_env, plan, run_here
+    from ..experiments.grid import DEFAULT_MAX, overrides_or_env, plan
+    from ..experiments.ranking import run_here
 
     name = time.strftime("sweep-%Y%m%d-%H%M%S")
     return run_here(plan(overrides_or_env(overrides), name, limit or DEFAULT_MAX), jobs or 2)
@@ -129,7 +130,8 @@ def keep(experiment: str, overrides: tuple[str, ...]) -> None:
     the experiment's own, which must have run on HEAD.
     """
     from ..contract import CONFIG, PARAMS
-    from ..sweep import experiment_params, overrides_or_env, promote
+    from ..experiments.grid import overrides_or_env
+    from ..experiments.keep import experiment_params, promote
 
     chosen = overrides_or_env(overrides)
     conf = promote(experiment, chosen, experiment_params(experiment))
@@ -147,7 +149,7 @@ def report(base: str | None, repro_log: Path | None, out: Path | None, note: str
     Params, metrics, stages and plots against BASE, in OUT/report.md.
     """
     from ..checked import checked
-    from ..report import write_report
+    from ..review.report import write_report
 
     revision = checked("revision", base or "origin/main")
     written = write_report(revision, repro_log or Path("reports/repro.log"), out or Path("pr-report"), note)

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from .compose import compose, select_default
-from .contract import (
+from ..contract import (
     CONF_DIR,
     CONFIG,
     PARAMS,
@@ -37,6 +36,7 @@ from .contract import (
     validate_frame,
     validate_params,
 )
+from .compose import compose, select_default
 
 SUFFIXES = (".csv", ".parquet")
 DVC_YAML = Path("dvc.yaml")

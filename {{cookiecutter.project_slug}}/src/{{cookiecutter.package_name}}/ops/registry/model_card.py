@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .contract import BASELINE_PREFIX
+from ..contract import BASELINE_PREFIX
 
 # SPDX identifier in lower case, as the Hugging Face metadata expects; "other" for proprietary code.
 LICENSE = "{{ {'MIT': 'mit', 'BSD-3-Clause': 'bsd-3-clause', 'Apache-2.0': 'apache-2.0'}.get(cookiecutter.license, 'other') }}"

@@ -13,7 +13,7 @@ are, for the monitor.
 import shutil
 from pathlib import Path
 
-from .contract import INCOMING, LABELLED, read_csv
+from ..contract import INCOMING, LABELLED, read_csv
 
 
 def labelled_batches(target: str) -> list[Path]:

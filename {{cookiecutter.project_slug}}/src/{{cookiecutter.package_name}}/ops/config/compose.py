@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .contract import COMPOSE_OVERRIDES, COMPOSE_STAMP, CONF_DIR, CONFIG, PARAMS, ConfigError
+from ..contract import COMPOSE_OVERRIDES, COMPOSE_STAMP, CONF_DIR, CONFIG, PARAMS, ConfigError
 
 
 def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
@@ -33,7 +33,7 @@ def compose(overrides: Sequence[str] = (), conf_dir: Path = CONF_DIR) -> str:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    from .contract import validate_params
+    from ..contract import validate_params
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "params.yaml"

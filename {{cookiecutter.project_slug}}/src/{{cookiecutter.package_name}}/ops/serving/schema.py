@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from .contract import DataError, parse_dates
+from ..contract import DataError, parse_dates
 
 
 def check_features(frame: pd.DataFrame, features: list[dict[str, str]], source: str) -> pd.DataFrame:

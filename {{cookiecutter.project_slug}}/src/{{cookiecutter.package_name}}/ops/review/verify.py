@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from .contract import METRICS, MODEL, ProjectError
+from ..contract import METRICS, MODEL, ProjectError
 
 
 class VerifyError(ProjectError):

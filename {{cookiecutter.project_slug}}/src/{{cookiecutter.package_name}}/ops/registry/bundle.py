@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from .contract import METRICS, MODEL, PARAMS, TRAIN, ProjectError
-from .registry import ARTIFACT, Version, is_reference, parse_version, resolve
+from ..contract import METRICS, MODEL, PARAMS, TRAIN, ProjectError
+from .tags import ARTIFACT, Version, is_reference, parse_version, resolve
 
 DIST = Path("dist")
 MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.joblib", "manifest.json", "MODEL_CARD.md"

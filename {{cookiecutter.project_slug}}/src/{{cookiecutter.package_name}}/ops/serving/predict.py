@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import DataError, read_csv
+from ..contract import DataError, read_csv
 from .schema import check_features
 
 
@@ -40,7 +40,7 @@ def kept_columns(frame: pd.DataFrame, keep: list[str], source: str) -> pd.DataFr
 
 def predict_file(model: str, source: Path, output: Path, keep: list[str]) -> str:
     """Score the rows of source with model into output; the line that says so."""
-    from .bundle import load_model
+    from ..registry.bundle import load_model
 
     frame = read_csv(source, "check the path")
     kept = kept_columns(frame, keep, str(source))  # before loading: a typo fails fast

@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checked import checked, checked_batch
-from .contract import INCOMING, MODEL, TRAIN, ProjectError
+from ..checked import checked, checked_batch
+from ..contract import INCOMING, MODEL, TRAIN, ProjectError
+from ..registry.tags import ARTIFACT
 from .github import add_summary, notice, set_outputs
-from .registry import ARTIFACT
 
 
 class CIError(ProjectError):
@@ -155,7 +155,7 @@ def monitor_batch(model: str, batch: str) -> int:
     Outputs `drift` (true, false or none: nothing to check) and `batch`. A day with nothing
     to check is not a failure: a notice says why.
     """
-    from .monitor import REPORT_MD, newest_batch, run
+    from ..monitoring.report import REPORT_MD, newest_batch, run
 
     given = batch_input(batch)  # the inputs are checked before anything else happens
     if model:

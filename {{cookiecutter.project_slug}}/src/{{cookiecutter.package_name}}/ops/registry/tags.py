@@ -17,7 +17,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from .contract import ProjectError
+from ..contract import ProjectError
 
 ARTIFACT = "{{ cookiecutter.project_slug }}"
 # Semantic versions without pre-release or build parts: what GTO registers.
@@ -57,8 +57,8 @@ def release_blockers() -> list[str]:
     """Why HEAD cannot be released: uncommitted changes, a stale pipeline, a failed gate."""
     from dvc.repo import Repo
 
-    from .contract import load_params
-    from .gate import gate_failures, read_metrics
+    from ..contract import load_params
+    from ..gate import gate_failures, read_metrics
 
     if git_output("status", "--porcelain"):
         return ["the working tree has uncommitted changes: commit or stash them, so the tag names what you tested"]

@@ -13,7 +13,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from .contract import ProjectError
+from ..contract import ProjectError
 
 # States of a dependency or output that only mean "not pulled here".
 NOT_PULLED = {"not in cache", "deleted"}

@@ -1,0 +1,1 @@
+"""The workflows' own steps, and GitHub's step files (outputs, summary, notices)."""

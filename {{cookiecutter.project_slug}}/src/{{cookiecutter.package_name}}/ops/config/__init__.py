@@ -1,0 +1,1 @@
+"""conf/ and params.yaml: composing, the lock check, your own data."""

@@ -1,0 +1,1 @@
+"""Sweeps: plan and check a grid, rank the results, keep one in conf/."""

@@ -1,0 +1,1 @@
+"""The model registry (GTO tags), release bundles and their model card."""

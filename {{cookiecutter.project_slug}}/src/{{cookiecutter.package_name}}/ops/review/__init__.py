@@ -1,0 +1,1 @@
+"""Is a change good: the pull-request report and its plots, and `verify`."""

@@ -1,0 +1,1 @@
+"""Using a published model: predictions, checked against the training schema."""
