@@ -46,10 +46,10 @@ TASK_ONLY_MODELS = {"classification": "conf/model/logistic_regression.yaml", "re
 QUIET_ENV = {"DVC_NO_ANALYTICS": "1", "UV_NO_PROGRESS": "1"}
 # Workflows are copied without rendering (GitHub's expressions look like Jinja); the jobs that train
 # mark their runner line instead, and set_runner_labels() puts the runner_labels answer there.
-# name_the_command() renders the one Jinja expression they hold: the project's command, which
-# their steps call (`<project_slug> ci repro`).
+# Their steps call the project's command (`<project_slug> ci repro`): the template writes
+# COMMAND there, a name that keeps the file valid YAML, and name_the_command() writes the slug.
 WORKFLOWS = ".github/workflows"
-COMMAND = "{{ '{{ cookiecutter.project_slug }}' }}"
+COMMAND = "__project_slug__"
 RUNNER_LINE = re.compile(r"^(?P<key>\s*runs-on:) ubuntu-latest(?P<marker> # runner_labels\b.*)$", re.MULTILINE)
 # Runner labels actionlint knows by itself (it compares them ignoring case): GitHub-hosted images
 # and the labels every self-hosted runner has. Any other label must be listed in ACTIONLINT_CONFIG,

@@ -65,7 +65,8 @@ def test_schedules_end_green_with_a_notice(fresh: dict[str, Any]) -> None:
     monitor = github.play("monitor.yml", "schedule").job("monitor")
     assert monitor.result == "success", monitor
     assert "No batch is tracked in data/incoming/ yet" in monitor.summary
-    assert monitor.step("Check the batch for drift") == "skipped"
+    assert monitor.outputs["drift"] == {"drift": "none"}, "nothing checked, and said so"
+    assert monitor.step("Upload the drift report") == "skipped"
     sync = github.play("template-sync.yml", "schedule")
     assert sync.results() == {"check": "success", "issue": "skipped"}, sync
     assert "Template not checked" in sync.job("check").summary
@@ -85,7 +86,8 @@ def test_monitor_without_a_reachable_remote_ends_green_with_a_notice(fresh: dict
     monitor = github.play("monitor.yml", "schedule").job("monitor")
     assert monitor.result == "success", monitor
     assert "cannot reach the DVC remote" in monitor.summary
-    assert monitor.step("Check the batch for drift") == "skipped"
+    assert monitor.outputs["drift"] == {"drift": "none"}, "nothing checked, and said so"
+    assert monitor.step("Upload the drift report") == "skipped"
 
 
 def test_rulesets_by_hand_need_the_admin_token_then_apply_idempotently(fresh: dict[str, Any]) -> None:
