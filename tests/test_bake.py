@@ -93,14 +93,14 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     # The toolkit, in rooms: one folder per concern, each module one job.
     toolkit = ["__init__", "contract", "markdown", "gate", "checked"]
     rooms = {
-        "cli": ["base", "loop", "lifecycle", "ci"],
+        "cli": ["base", "loop", "lifecycle", "ci", "ci_proposals", "ci_sweep"],
         "config": ["compose", "lock", "adopt"],
         "experiments": ["grid", "ranking", "keep"],
         "review": ["inputs", "sections", "classes", "report", "plots", "verify"],
         "registry": ["tags", "bundle", "model_card"],
         "serving": ["predict", "schema"],
         "monitoring": ["drift", "report", "absorb"],
-        "ci": ["steps", "github"],
+        "ci": ["steps", "remote", "proposals", "github"],
     }
     toolkit += [f"{room}/{module}" for room, modules in rooms.items() for module in ["__init__", *modules]]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}

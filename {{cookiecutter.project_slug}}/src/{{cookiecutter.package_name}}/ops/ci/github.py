@@ -1,4 +1,4 @@
-"""GitHub Actions' files for a step: outputs, the job summary, annotations.
+"""GitHub Actions' files for a step (outputs, the job summary, annotations), and the GitHub CLI.
 
 Outside a runner (no GITHUB_OUTPUT or GITHUB_STEP_SUMMARY) the outputs go nowhere
 and the summary to standard output, so the same command works on your machine.
@@ -6,7 +6,10 @@ and the summary to standard output, so the same command works on your machine.
 
 import os
 import secrets
+import subprocess
 from collections.abc import Mapping
+
+from ..contract import ProjectError
 
 
 def set_outputs(values: Mapping[str, str]) -> None:
@@ -36,3 +39,12 @@ def notice(title: str, message: str) -> None:
     one_line = " ".join(message.split())
     print(f"::notice title={title}::{one_line}")
     add_summary(f"### {title}\n\n{message}\n")
+
+
+def gh(*args: str) -> str:
+    """The GitHub CLI (GH_TOKEN and GH_REPO from the environment); its standard output.
+    A failure is a ProjectError with gh's own message."""
+    done = subprocess.run(["gh", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ProjectError(f"`gh {' '.join(args[:2])}` failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout.strip()

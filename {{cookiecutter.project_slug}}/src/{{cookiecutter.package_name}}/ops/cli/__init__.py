@@ -9,7 +9,7 @@ Exit codes: 0 success; 1 a check found a problem (drift, the quality gate, a sta
 params.yaml or dvc.lock, a failed stage); 2 bad input or usage, with a one-line error.
 """
 
-from . import ci, lifecycle, loop  # noqa: F401  (each registers its commands on `main`)
+from . import ci, ci_proposals, ci_sweep, lifecycle, loop  # noqa: F401  (each registers its commands)
 from .base import main
 
 __all__ = ["main"]

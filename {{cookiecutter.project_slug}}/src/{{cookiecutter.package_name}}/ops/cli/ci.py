@@ -78,7 +78,7 @@ def push() -> int:
 @ci.command("remote-reachable", failure=CHECK_FAILED)
 def remote_reachable() -> int:
     """Succeed when the DVC remote is reachable, else say why."""
-    from ..ci.steps import default_remote, unreachable_note
+    from ..ci.remote import default_remote, unreachable_note
 
     remote = default_remote()
     if remote.reachable():
@@ -114,7 +114,7 @@ def ref(tag: str, expect: str | None) -> None:
 @ci.command("pull-model")
 def pull_model() -> None:
     """Pull HEAD's model and training data from the DVC remote."""
-    from ..ci.steps import pull_model as pull
+    from ..ci.remote import pull_model as pull
 
     pull()
 
@@ -122,28 +122,15 @@ def pull_model() -> None:
 @ci.command("pull-batches")
 def pull_batches() -> None:
     """Pull data/incoming/ and the training data from the DVC remote."""
-    from ..ci.steps import pull_batches as pull
+    from ..ci.remote import pull_batches as pull
 
     pull()
 
 
 @ci.command()
-@click.option("--model", default="", help="The model input: a registry version or stage [name#prod].")
-@click.option("--batch", default="", help="The batch input: a file in data/incoming/ [the newest].")
-def monitor(model: str, batch: str) -> int:
-    """Pull the batches and check one for drift.
-
-    Outputs drift (true, false, or none: nothing to check) and batch.
-    """
-    from ..ci.steps import monitor_batch
-
-    return monitor_batch(model, batch)
-
-
-@ci.command()
 def credentials() -> None:
     """Write the Google Cloud credentials for the job's later steps (0600)."""
-    from ..ci.steps import write_cloud_credentials
+    from ..ci.remote import write_cloud_credentials
 
     print(write_cloud_credentials())
 
@@ -155,21 +142,9 @@ def git(git_args: tuple[str, ...]) -> int:
 
     The token goes into a temporary git config of its own, never onto a command line.
     """
-    from ..ci.steps import git_with_token
+    from ..ci.remote import git_with_token
 
     return git_with_token(list(git_args), os.environ.get("GIT_TOKEN", ""))
-
-
-@ci.command("pull-request")
-@click.option("--branch", required=True, help="The branch to propose.")
-@click.option("--base", required=True, help="The branch to merge into.")
-@click.option("--title", required=True)
-@click.option("--body-file", required=True, type=click.Path(path_type=Path, dir_okay=False))
-def pull_request(branch: str, base: str, title: str, body_file: Path) -> None:
-    """Open a pull request from BRANCH, or update its open one (GH_TOKEN, GH_REPO)."""
-    from ..ci.steps import open_pull_request
-
-    print(open_pull_request(branch, base, title, body_file))
 
 
 @ci.command()
@@ -180,57 +155,3 @@ def allow(kind: str, value: str) -> None:
     from ..checked import checked
 
     checked(kind, value)
-
-
-@ci.command("sweep-plan")
-@click.option("--max", "limit", type=int, default=20, show_default=True, help="Most combinations.")
-@click.option("--name", default="sweep", show_default=True, help="Experiments are NAME-1, NAME-2, ...")
-def sweep_plan(limit: int, name: str) -> None:
-    """Expand and check the sweep in PARAMS.
-
-    Its matrix JSON to stdout and the step's outputs.
-    """
-    import json
-
-    from ..checked import checked
-    from ..ci.github import set_outputs
-    from ..experiments.grid import overrides_or_env, plan
-
-    planned = plan(overrides_or_env(()), checked("experiment", name), limit)
-    matrix = json.dumps(planned.matrix(), separators=(",", ":"))
-    set_outputs({"matrix": matrix, "count": str(len(planned.experiments))})
-    print(matrix)
-
-
-@ci.command()
-@click.argument("name")
-def experiment(name: str) -> None:
-    """Run one experiment of a sweep and push it.
-
-    NAME with the overrides in PARAMS, one per line.
-    """
-    from ..ci.steps import run_experiment
-
-    overrides = [line for line in os.environ.get("PARAMS", "").splitlines() if line]
-    run_experiment(name, overrides, os.environ.get("GIT_PUSH_TOKEN", ""))
-
-
-@ci.command("sweep-report")
-@click.option("--proposed", is_flag=True, help="As the body of the pull request for the best.")
-def sweep_report(proposed: bool) -> int:
-    """Rank a sweep's experiments, in Markdown.
-
-    The plan is SWEEP_MATRIX's, the experiments fetched from origin; the best's
-    name and overrides go to the step's outputs.
-    """
-    import shlex
-
-    from ..ci.github import set_outputs
-    from ..experiments.ranking import plan_from_matrix, report
-
-    text, finished = report(plan_from_matrix(os.environ.get("SWEEP_MATRIX", "")), True, proposed)
-    if finished:
-        best = finished[0].experiment
-        set_outputs({"best": best.name, "overrides": shlex.join(best.overrides)})
-    print(text)
-    return 0 if finished else CHECK_FAILED

@@ -38,6 +38,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from ..checked import PATTERNS
 from ..contract import (
     CONF_DIR,
     PARAMS,
@@ -48,8 +49,8 @@ from ..contract import (
 
 DEFAULT_MAX = 20
 COMMAND = "{{ cookiecutter.project_slug }}"  # the project's command line (ops/cli/)
-# What a git ref name (and so an experiment name) may hold.
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What a git ref name (and so an experiment name) may hold: the allow-list's pattern.
+NAME = PATTERNS["experiment"][0]
 MISSING_KEY = re.compile(r"Could not override '([^']+)'")
 
 
@@ -131,7 +132,7 @@ def expand(overrides: Sequence[str], name: str, limit: int = DEFAULT_MAX) -> Pla
     """The grid, with Hydra's sweeper, after checking its size against `limit`."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise SweepError(f"{name!r} cannot name experiments: use letters, digits, '.', '_' and '-'")
     parsed = parse(overrides)
     size, counted, factors = grid_size(parsed, limit)

@@ -74,8 +74,8 @@ def promote(
     """
     from ..config.adopt import all_or_nothing
 
-    if not NAME.match(name):
-        raise SweepError(f"{name!r} is not an experiment name: give EXP, e.g. EXP=sweep-1-3")
+    if not NAME.fullmatch(name):
+        raise SweepError(f"{name!r} is not an experiment name: name one as the sweep table does, e.g. sweep-1-3")
     conf = conf_dir / "experiment" / f"{name}.yaml"
     config = conf_dir / "config.yaml"
     with all_or_nothing() as rollback:
