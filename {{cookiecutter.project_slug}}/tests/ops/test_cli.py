@@ -98,6 +98,12 @@ def test_a_bad_version_is_one_line_and_exit_2() -> None:
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: '' is not a version")
 
 
+def test_a_usage_error_is_one_line_naming_the_help() -> None:
+    code, _, err = invoke("promote", "1.0.0")
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith("error: Missing argument 'STAGE'.") and "--help`)" in err
+
+
 def test_overrides_stick_until_params_runs_without_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`params model=...` then `repro`: the override is kept, and says so; `params` alone drops it."""
     composed: list[list[str]] = []

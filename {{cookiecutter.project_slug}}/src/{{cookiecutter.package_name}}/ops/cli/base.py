@@ -1,5 +1,6 @@
 """What every command shares: help grouped by who runs it, and errors as one line."""
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,27 @@ class Group(click.Group):
 Group.group_class = Group
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Program(Group):
+    """The root group: as click's, but a usage error is one line naming the help to read."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> None:  # type: ignore[override]
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as err:
+            where = err.ctx.command_path if err.ctx else (prog_name or self.name)
+            click.echo(f"error: {err.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(BAD_INPUT)
+        except click.ClickException as err:
+            click.echo(f"error: {err.format_message()}", err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(CHECK_FAILED)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=Program, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 def main() -> None:
     """Train, review, release and monitor this project's model.
 
