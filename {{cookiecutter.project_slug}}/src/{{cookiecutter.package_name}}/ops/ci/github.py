@@ -6,10 +6,9 @@ and the summary to standard output, so the same command works on your machine.
 
 import os
 import secrets
-import subprocess
 from collections.abc import Mapping
 
-from ..contract import ProjectError
+from ..commands import output
 
 
 def set_outputs(values: Mapping[str, str]) -> None:
@@ -43,8 +42,5 @@ def notice(title: str, message: str) -> None:
 
 def gh(*args: str) -> str:
     """The GitHub CLI (GH_TOKEN and GH_REPO from the environment); its standard output.
-    A failure is a ProjectError with gh's own message."""
-    done = subprocess.run(["gh", *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise ProjectError(f"`gh {' '.join(args[:2])}` failed: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout.strip()
+    A failure is a one-line error with gh's own message."""
+    return output("gh", *args)

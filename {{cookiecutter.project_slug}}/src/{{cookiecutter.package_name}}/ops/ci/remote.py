@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..commands import ToolError, output, run
 from ..contract import INCOMING, MODEL, TRAIN, ProjectError
 
 
@@ -36,17 +37,18 @@ class Remote:
 
 
 def default_remote() -> Remote:
-    def dvc_output(*args: str) -> str:
-        found = subprocess.run(["dvc", *args], capture_output=True, text=True, check=False)
-        return found.stdout.strip() if found.returncode == 0 else ""
+    def dvc_output(*args: str) -> str:  # "" where DVC has none to give
+        try:
+            return output("dvc", *args)
+        except ToolError:
+            return ""
 
     name = dvc_output("remote", "default")
     return Remote(name, dvc_output("config", f"remote.{name}.url") if name else "")
 
 
 def dvc(*args: str) -> None:
-    if subprocess.run(["dvc", *args], check=False).returncode != 0:
-        raise CIError(f"`dvc {' '.join(args)}` failed (see DVC's message above)")
+    run("dvc", *args)
 
 
 def unreachable_note(remote: Remote) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import markdown
+from ..commands import run
 from ..contract import (
     METRICS,
     TASK_METRICS,
@@ -141,8 +142,7 @@ def plan_from_matrix(matrix: str) -> Plan:
 
 
 def dvc(*args: str) -> None:
-    if subprocess.run(["dvc", *args]).returncode != 0:
-        raise SweepError(f"`dvc {' '.join(args)}` failed (see DVC's message above)")
+    run("dvc", *args)
 
 
 def run_here(planned: Plan, jobs: int) -> int:
