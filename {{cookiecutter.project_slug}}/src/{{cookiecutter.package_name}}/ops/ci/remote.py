@@ -4,6 +4,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,37 +57,34 @@ def unreachable_note(remote: Remote) -> str:
     return f"This machine cannot reach {remote} (a local remote, or no credentials as on fork pull requests)."
 
 
-class push_credentials:
+@contextmanager
+def push_credentials(token: str) -> Iterator[None]:
     """With a token (the workflow's: actions/checkout keeps none), a global git config of its
     own that authenticates pushes to github.com, removed after. DVC pushes with dulwich, which
     reads the global git config, not -c options."""
+    if not token:
+        yield
+        return
+    import base64
 
-    def __init__(self, token: str) -> None:
-        self.token, self.saved = token, os.environ.get("GIT_CONFIG_GLOBAL")
-
-    def __enter__(self) -> None:
-        if not self.token:
-            return
-        import base64
-
-        handle, self.path = tempfile.mkstemp(prefix="gitconfig-")
-        os.close(handle)
-        current = Path(self.saved or Path.home() / ".gitconfig")
+    saved = os.environ.get("GIT_CONFIG_GLOBAL")
+    handle, path = tempfile.mkstemp(prefix="gitconfig-")
+    os.close(handle)
+    try:
+        current = Path(saved or Path.home() / ".gitconfig")
         if current.is_file():
-            shutil.copyfile(current, self.path)
-        header = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
+            shutil.copyfile(current, path)
+        header = base64.b64encode(f"x-access-token:{token}".encode()).decode()
         key = "http.https://github.com/.extraheader"
-        subprocess.run(["git", "config", "--file", self.path, key, f"AUTHORIZATION: basic {header}"], check=True)
-        os.environ["GIT_CONFIG_GLOBAL"] = self.path
-
-    def __exit__(self, *exc: object) -> None:
-        if not self.token:
-            return
-        os.unlink(self.path)
-        if self.saved is None:
+        subprocess.run(["git", "config", "--file", path, key, f"AUTHORIZATION: basic {header}"], check=True)
+        os.environ["GIT_CONFIG_GLOBAL"] = path
+        yield
+    finally:
+        os.unlink(path)
+        if saved is None:
             os.environ.pop("GIT_CONFIG_GLOBAL", None)
         else:
-            os.environ["GIT_CONFIG_GLOBAL"] = self.saved
+            os.environ["GIT_CONFIG_GLOBAL"] = saved
 
 
 def write_cloud_credentials() -> str:
