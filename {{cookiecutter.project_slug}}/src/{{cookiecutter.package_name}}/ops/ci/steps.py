@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..checked import checked, checked_batch
 from ..contract import INCOMING, TRAIN
-from ..registry.tags import ARTIFACT
+from ..registry.tags import PRODUCTION
 from .github import add_summary, notice, set_outputs
-from .remote import CIError, default_remote, dvc, push_credentials, unreachable_note
+from .remote import CIError, default_remote, dvc, pull_batches, push_credentials, unreachable_note
 
 
 def reproduce(log: Path) -> int:
@@ -92,10 +92,10 @@ def monitor_batch(model: str, batch: str) -> int:
         notice("Nothing monitored", f"{unreachable_note(remote)} The batches cannot be pulled: {fix}.")
         set_outputs({"drift": "none"})
         return 0
-    dvc("pull", "--recursive", str(INCOMING), str(TRAIN))
+    pull_batches()
     current = given or newest_batch()
     reports = Path("reports")
-    drifted = run(model or f"{ARTIFACT}#prod", current, TRAIN, False, reports)
+    drifted = run(model or PRODUCTION, current, TRAIN, False, reports)
     add_summary((reports / REPORT_MD).read_text(encoding="utf-8"))
     set_outputs({"drift": "true" if drifted else "false", "batch": str(current)})
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..checked import PATTERNS
 from .base import CHECK_FAILED, main, run_tool
 
 
@@ -148,7 +149,7 @@ def git(git_args: tuple[str, ...]) -> int:
 
 
 @ci.command()
-@click.argument("kind", type=click.Choice(["batch", "tag", "model", "revision", "experiment", "reason"]))
+@click.argument("kind", type=click.Choice(list(PATTERNS)))
 @click.argument("value")
 def allow(kind: str, value: str) -> None:
     """Fail unless a value matches its allow-list."""

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import click
 
+from ..registry.tags import PRODUCTION
 from .base import CHECK_FAILED, LIFECYCLE, blank_is_none, main, path_or_none
 
-PROD = "{{ cookiecutter.project_slug }}#prod"
-MODEL_HELP = f"A bundle .tar.gz, or a registry version: name@v1.2.0, name#stage [{PROD}]."
+MODEL_HELP = f"A bundle .tar.gz, or a registry version: name@v1.2.0, name#stage [{PRODUCTION}]."
 
 
 @main.command(section=LIFECYCLE)
@@ -66,7 +66,7 @@ def inspect(model: str | None) -> None:
 
     from ..registry.bundle import load_model
 
-    found = load_model(model or PROD)
+    found = load_model(model or PRODUCTION)
     summary = {key: found.manifest[key] for key in ("artifact", "version", "git_commit", "metrics", "files")}
     print(json.dumps(summary, indent=2))
     print(f"inspect: {found.path} verified")
@@ -103,7 +103,7 @@ def monitor(model: str | None, current: Path | None, reference: Path | None, lab
     from ..contract import TRAIN
     from ..monitoring.report import newest_batch, run
 
-    return run(model or PROD, current or newest_batch(), reference or TRAIN, labels, out)
+    return run(model or PRODUCTION, current or newest_batch(), reference or TRAIN, labels, out)
 
 
 @main.command(section=LIFECYCLE)

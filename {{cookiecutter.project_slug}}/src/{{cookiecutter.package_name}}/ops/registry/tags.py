@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from ..contract import ProjectError
 
 ARTIFACT = "{{ cookiecutter.project_slug }}"
+# The stage whose model is in production (.gto lists the stages): what monitor, inspect and the
+# PR report use when no model is named.
+PRODUCTION_STAGE = "prod"
+PRODUCTION = f"{ARTIFACT}#{PRODUCTION_STAGE}"
 # Semantic versions without pre-release or build parts: what GTO registers.
 VERSION = re.compile(r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 # A registry reference: `name@v1.2.0`, `name@latest` or `name#prod`.

@@ -17,10 +17,8 @@ from ..contract import (
     PLOTS_DIR,
     ProjectError,
 )
+from ..registry.tags import PRODUCTION_STAGE
 from .plots import PLOT_TITLES
-
-# The registry stage whose model the report compares with (.gto lists the stages).
-PRODUCTION_STAGE = "prod"
 
 
 class ReportError(ProjectError):
