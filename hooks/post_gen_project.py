@@ -169,6 +169,8 @@ def dvc(*args: str) -> None:
 def init_repositories(answers: dict[str, str]) -> None:
     run("git", "init", "--quiet", "-b", "main")
     dvc("init", "--quiet")
+    # No usage analytics from this project, on any machine or runner: it is in the committed config.
+    dvc("config", "core.analytics", "false")
     dvc("config", "hydra.enabled", "true")
     dvc("config", "hydra.config_dir", "conf")
     if answers["dvc_remote"] != "none":

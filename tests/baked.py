@@ -37,7 +37,7 @@ def assert_bundles_its_tagged_model(project: Project, version: str) -> None:
     slug = project.answers["project_slug"]
     with tarfile.open(project.path / f"dist/{slug}-v{version}.tar.gz") as bundle:
         manifest = json.load(bundle.extractfile("manifest.json"))
-        model = hashlib.md5(bundle.extractfile("model.joblib").read()).hexdigest()
+        model = hashlib.md5(bundle.extractfile("model.skops").read()).hexdigest()
     tagged = run("git", "rev-parse", f"{slug}@v{version}^0", cwd=project.path).stdout.strip()
     assert manifest["git_commit"] == tagged
     assert model == locked_model(project.path, tagged) != locked_model(project.path, "HEAD")

@@ -50,6 +50,7 @@ LONGEST_FIRST = [
     "test_own_data.py",
     "test_reproducibility.py",
     "test_fresh_bake_on_github.py",
+    "test_serving.py",
 ]
 
 

@@ -99,7 +99,7 @@ class ClassificationReview:
         assert table_rows(shown["Metrics"])["accuracy ↑"][3].startswith("better +")
         assert "average_precision ↑" in table_rows(shown["Metrics"]), "ROC AUC and average precision"
         assert "Averaging: roc_auc and average_precision" in shown["Metrics"], "how roc_auc averages"
-        assert "<code>models/model.joblib</code>" in shown["Data"], "DVC-tracked files changed"
+        assert "<code>models/model.skops</code>" in shown["Data"], "DVC-tracked files changed"
         assert "data/prepared" not in shown["Data"], "the data did not change: only the model"
         assert table_rows(shown["Data"])["train.rows"][1:] == ["455", "455", "same"]
         assert "(was " in shown["Confusion matrix"], "the base's counts where they differ"

@@ -86,7 +86,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     }
     # The user's room: the stages and the modules they use.
     stages = ["__init__", "prepare", "data", "train", "features", "evaluate", "metrics", "plots"]
-    stages += ["params", "paths", "errors"]
+    stages += ["params", "paths", "errors", "model_file"]
     files |= {f"src/{package}/{module}.py" for module in stages}
     # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
     # the GTO registry, bundles, and the command that uses them.
@@ -97,8 +97,8 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "config": ["compose", "lock", "adopt"],
         "experiments": ["grid", "ranking", "keep"],
         "review": ["inputs", "sections", "classes", "report", "plots", "verify"],
-        "registry": ["tags", "bundle", "model_card"],
-        "serving": ["predict", "schema"],
+        "registry": ["tags", "bundle", "archive", "model_card"],
+        "serving": ["predict", "schema", "requests", "models", "app", "telemetry", "served_log", "server"],
         "monitoring": ["drift", "report", "absorb"],
         "ci": ["steps", "remote", "proposals", "github"],
     }
@@ -188,6 +188,7 @@ def test_dvc_remote_and_hydra_configured(baked) -> None:
     config = dict(line.split("=", 1) for line in listed)
     assert config["hydra.enabled"] == "true"
     assert config["hydra.config_dir"] == "conf"
+    assert config["core.analytics"] == "false"  # committed, so every clone and runner sends none
     remote = answers["dvc_remote"]
     if remote == "none":
         assert not [key for key in config if key.startswith("remote.") or key == "core.remote"]
@@ -291,7 +292,7 @@ def test_license_text(baked) -> None:
 
 # What the README teaches; CI's plumbing is `<project_slug> ci ...`, in no target.
 MAKE_TARGETS = ["help", "setup", "test", "lint", "data", "params", "repro", "exp", "exps", "sweep", "pr-report"]
-MAKE_TARGETS += ["release", "promote", "bundle", "inspect", "monitor", "absorb", "verify", "gate"]
+MAKE_TARGETS += ["release", "promote", "bundle", "inspect", "serve", "monitor", "absorb", "verify", "gate"]
 
 
 def test_make_help_lists_the_aliases_and_no_plumbing(baked) -> None:

@@ -136,7 +136,7 @@ def train_and_commit(project: Path, venv: Path, message: str) -> None:
 def test_push_runs_dvc_push_first(project: Path, remotes: dict[str, Path], shared_venv: Path) -> None:
     train_and_commit(project, shared_venv, "Train the baseline")
     outputs = cached_outputs(project)
-    assert "models/model.joblib" in outputs
+    assert "models/model.skops" in outputs
     assert not any(in_remote(remotes["dvc"], digest) for digest in outputs.values())
 
     pushed = git(project, "push", "origin", "main")
@@ -174,11 +174,11 @@ def test_push_is_refused_when_dvc_push_fails(project: Path, remotes: dict[str, P
 
 
 def test_checkout_restores_the_model_of_each_commit(project: Path) -> None:
-    model = project / "models/model.joblib"
+    model = project / "models/model.skops"
     seen = set()
     for branch in ("main", "tune", "main"):
         git(project, "switch", "--quiet", branch)
-        expected = cached_outputs(project)["models/model.joblib"]
+        expected = cached_outputs(project)["models/model.skops"]
         assert md5(model) == expected, f"stale model after switching to {branch}"
         seen.add(expected)
     assert len(seen) == 2, "the two commits should have different models"
@@ -186,11 +186,11 @@ def test_checkout_restores_the_model_of_each_commit(project: Path) -> None:
 
 
 def test_pull_brings_the_model_of_the_merged_commit(project: Path, shared_venv: Path) -> None:
-    model, before = project / "models/model.joblib", head(project)
+    model, before = project / "models/model.skops", head(project)
     pulled = git(project, "pull", "--ff-only", "origin", "tune")  # a merge: dvc.lock changes, the model follows
     try:
         assert "dvc checkout (data and models a merge or rebase brought)" in output(pulled)
-        assert md5(model) == cached_outputs(project)["models/model.joblib"], "stale model after git pull"
+        assert md5(model) == cached_outputs(project)["models/model.skops"], "stale model after git pull"
         assert git(project, "status", "--porcelain").stdout == ""
     finally:
         git(project, "reset", "--quiet", "--hard", before)
@@ -199,7 +199,7 @@ def test_pull_brings_the_model_of_the_merged_commit(project: Path, shared_venv: 
 
 def test_pull_rebase_brings_the_model_too(project: Path, shared_venv: Path) -> None:
     """A rebase checks commits out mid-rebase, where DVC's post-checkout does nothing: post-rewrite does."""
-    model, before = project / "models/model.joblib", head(project)
+    model, before = project / "models/model.skops", head(project)
     (project / "NOTES.md").write_text("A local commit the pulled ones go under.\n")
     git(project, "add", "NOTES.md")
     git(project, "commit", "--quiet", "-m", "A local note")
@@ -207,8 +207,8 @@ def test_pull_rebase_brings_the_model_too(project: Path, shared_venv: Path) -> N
     pulled = git(project, "pull", "--rebase", "origin", "tune")
     try:
         assert "dvc checkout (data and models a merge or rebase brought)" in output(pulled)
-        assert cached_outputs(project)["models/model.joblib"] != stale, "tune's model differs from main's"
-        assert md5(model) == cached_outputs(project)["models/model.joblib"], "stale model after git pull --rebase"
+        assert cached_outputs(project)["models/model.skops"] != stale, "tune's model differs from main's"
+        assert md5(model) == cached_outputs(project)["models/model.skops"], "stale model after git pull --rebase"
         assert git(project, "status", "--porcelain").stdout == ""
         model.unlink()  # an amend brings no commits: its post-rewrite must leave the workspace alone
         git(project, "commit", "--amend", "--no-edit", "--quiet")

@@ -165,7 +165,7 @@ def test_publish_starts_only_for_registry_tags(project: Project, github: GitHub,
 def test_bundle_manifest_matches_its_files(project: Project, published: Path) -> None:
     with tarfile.open(published) as archive:
         contents = {member.name: archive.extractfile(member).read() for member in archive.getmembers()}
-    assert set(contents) == {"model.joblib", "manifest.json", "MODEL_CARD.md"}
+    assert set(contents) == {"model.skops", "manifest.json", "MODEL_CARD.md"}
     manifest = json.loads(contents["manifest.json"])
     assert manifest["files"] == {
         name: hashlib.sha256(data).hexdigest() for name, data in contents.items() if name != "manifest.json"
@@ -174,13 +174,13 @@ def test_bundle_manifest_matches_its_files(project: Project, published: Path) ->
     tagged = run("git", "rev-parse", f"{TAG}^0", cwd=project.path).stdout.strip()
     assert manifest["git_commit"] == tagged
     lock = yaml.safe_load(run("git", "show", f"{TAG}:dvc.lock", cwd=project.path).stdout)
-    model_md5 = next(out["md5"] for out in lock["stages"]["train"]["outs"] if out["path"] == "models/model.joblib")
-    assert manifest["dvc_lock"]["models/model.joblib"] == model_md5
+    model_md5 = next(out["md5"] for out in lock["stages"]["train"]["outs"] if out["path"] == "models/model.skops")
+    assert manifest["dvc_lock"]["models/model.skops"] == model_md5
     assert (
         manifest["dvc_lock"]["data/raw/data.csv"]
         == hashlib.md5((project.path / "data/raw/data.csv").read_bytes()).hexdigest()
     )
-    assert hashlib.md5(contents["model.joblib"]).hexdigest() == model_md5
+    assert hashlib.md5(contents["model.skops"]).hexdigest() == model_md5
     assert manifest["metrics"] == json.loads((project.path / "reports/metrics.json").read_text())
     assert manifest["params"] == yaml.safe_load((project.path / "params.yaml").read_text())
     assert {"python", "packages"} <= set(manifest["environment"])
@@ -303,9 +303,9 @@ def test_promote_to_prod_deploys_the_verified_bundle(project: Project, github: G
     stage_tag = f"{ARTIFACT}#prod#1"
     assert stage_tag in tags(project)
     # DVC finds the model by stage through the `artifacts:` section of dvc.yaml and GTO's tags.
-    fetched = project.path.parent / "prod-model.joblib"
+    fetched = project.path.parent / "prod-model.skops"
     project.dvc("artifacts", "get", str(project.path), ARTIFACT, "--stage", "prod", "-o", str(fetched))
-    assert hashlib.md5(fetched.read_bytes()).hexdigest() == cached_outputs(project.path)["models/model.joblib"]
+    assert hashlib.md5(fetched.read_bytes()).hexdigest() == cached_outputs(project.path)["models/model.skops"]
     push(project, stage_tag)
 
     played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{stage_tag}")

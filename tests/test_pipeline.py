@@ -135,7 +135,7 @@ class ConfigChanges:
         assert "The 'n_estimators' parameter of RandomForest" in result.stderr
         assert "Got -3 instead" in result.stderr
         assert "Traceback" not in result.stderr
-        assert not (project.path / "models/model.joblib").exists(), "a failed train must not leave a model"
+        assert not (project.path / "models/model.skops").exists(), "a failed train must not leave a model"
         assert run("git", "diff", "--quiet", "dvc.lock", cwd=project.path, check=False).returncode == 0
         project.restore()
 

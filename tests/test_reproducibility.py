@@ -49,7 +49,7 @@ def test_verify_passes_in_a_fresh_clone_with_no_stage_run(trained: Project) -> N
     # The batches' own .dvc files are pulled too: verify fails if the remote lacks one.
     checks = "0 stages ran; every tracked file pulled; dvc status clean;"
     assert f"reproduces from git and the DVC remote: {checks}" in verdict
-    assert "reports/metrics.json byte-identical; models/model.joblib md5 matches dvc.lock" in verdict
+    assert "reports/metrics.json byte-identical; models/model.skops md5 matches dvc.lock" in verdict
 
 
 def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alone(trained: Project) -> None:
@@ -90,7 +90,7 @@ def test_forced_reruns_are_bit_for_bit_identical(trained: Project) -> None:
     The default model here, through DVC; every model of conf/model/ in the project's own
     tests (tests/test_determinism.py, run by ci.yml's test job under act).
     """
-    model_file, metrics = trained.path / "models/model.joblib", trained.path / "reports/metrics.json"
+    model_file, metrics = trained.path / "models/model.skops", trained.path / "reports/metrics.json"
     prepared = sorted(path for path in cached_outputs(trained.path) if path.startswith("data/"))
     stages = ["prepare", "train", "evaluate"]
     fingerprints = []

@@ -1,6 +1,6 @@
 """Stage `evaluate`: score the model on the test split and write DVC metrics and plots.
 
-Reads: params `task` and `data.target`; models/model.joblib; data/prepared/test.parquet, and
+Reads: params `task` and `data.target`; models/model.skops; data/prepared/test.parquet, and
 the targets of data/prepared/train.parquet, to fit the trivial baseline the gate compares with.
 Writes: reports/metrics.json (the model's scores, and the baseline's main one) and one CSV per
 plot under reports/plots/.
@@ -9,11 +9,11 @@ plot under reports/plots/.
 import json
 import shutil
 
-import joblib
 import pandas as pd
 
 from .errors import run_stage
 from .metrics import baseline_scores, classification_metrics, regression_metrics
+from .model_file import load_model
 from .params import load_params
 from .paths import METRICS, MODEL, PLOTS_DIR, TEST, TRAIN
 from .plots import classification_plots, feature_importance, regression_plots
@@ -21,7 +21,7 @@ from .plots import classification_plots, feature_importance, regression_plots
 
 def main() -> None:
     params = load_params()
-    pipeline = joblib.load(MODEL)
+    pipeline = load_model(MODEL)
     test = pd.read_parquet(TEST)
     features, target = test.drop(columns=params.data.target), test[params.data.target]
     if params.task == "classification":

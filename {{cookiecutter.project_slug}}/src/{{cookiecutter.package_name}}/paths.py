@@ -20,7 +20,7 @@ INCOMING = Path("data/incoming")
 LABELLED = Path("data/labelled")
 TRAIN = Path("data/prepared/train.parquet")
 TEST = Path("data/prepared/test.parquet")
-MODEL = Path("models/model.joblib")
+MODEL = Path("models/model.skops")
 METRICS = Path("reports/metrics.json")
 # What prepare split: rows, and class shares or target range, of train and test (a DVC metric).
 DATA_SUMMARY = Path("reports/data.json")

@@ -1,15 +1,15 @@
 """Stage `train`: fit the configured model on the training split.
 
 Reads: params `data.target` and `model`; data/prepared/train.parquet.
-Writes: models/model.joblib (preprocessing and estimator in one Pipeline).
+Writes: models/model.skops (preprocessing and estimator in one Pipeline, in skops: model_file.py).
 """
 
-import joblib
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from .errors import ConfigError, run_stage
 from .features import build_pipeline
+from .model_file import save_model
 from .params import ModelParams, load_params
 from .paths import MODEL, TRAIN
 
@@ -26,8 +26,7 @@ def train(frame: pd.DataFrame, target: str, model: ModelParams) -> Pipeline:
 def main() -> None:
     params = load_params()
     pipeline = train(pd.read_parquet(TRAIN), params.data.target, params.model)
-    MODEL.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, MODEL)
+    save_model(pipeline, MODEL)
     print(f"train: fitted {params.model.name} ({params.model.target}), saved to {MODEL}")
 
 

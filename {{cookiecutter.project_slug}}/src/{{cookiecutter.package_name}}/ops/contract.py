@@ -20,6 +20,9 @@ another way, and that each name below is still there and of its kind.
 - data.py: read_csv(path, hint), read_data(path) for .csv or .parquet,
   validate_frame(frame, target, task, source, drop), labelled_rows(frame, target),
   check_stratifiable(labels), parse_dates(values).
+- model_file.py: model_types(data, source), the types a skops model file needs (refusing
+  any outside TRUSTED_PREFIXES); read_model(data, source, recorded), the model built from
+  those types only; UntrustedModelError.
 
 Each name is imported on first use, so a command loads only what it needs (composing
 params.yaml does not import scikit-learn).
@@ -41,6 +44,7 @@ NEEDED = {
         "BASELINE_PREFIX", "AVERAGING", "classification_metrics", "regression_metrics",
     ),
     "data": ("read_csv", "read_data", "validate_frame", "labelled_rows", "check_stratifiable", "parse_dates"),
+    "model_file": ("model_types", "read_model", "UntrustedModelError", "TRUSTED_PREFIXES"),
 }  # fmt: skip
 SOURCE = {name: module for module, names in NEEDED.items() for name in names}
 

@@ -1,4 +1,4 @@
-"""The model's lifecycle: release, promote, bundle, inspect, predict, monitor, absorb, verify, gate."""
+"""The model's lifecycle: release, promote, bundle, inspect, predict, serve, monitor, absorb, verify, gate."""
 
 from pathlib import Path
 
@@ -58,18 +58,19 @@ def bundle(version: str, out: Path) -> None:
 @main.command(section=LIFECYCLE)
 @click.argument("model", required=False, callback=blank_is_none)
 def inspect(model: str | None) -> None:
-    """Verify a bundle and print its manifest.
+    """Verify a bundle and print its manifest, without loading its model.
 
-    MODEL as for predict; its checksums are checked.
+    MODEL as for predict: its checksums are checked, and the types its model needs
+    against the manifest and the trusted ones (model_file.py).
     """
     import json
 
-    from ..registry.bundle import load_model
+    from ..registry.bundle import inspect_model
 
-    found = load_model(model or PRODUCTION)
-    summary = {key: found.manifest[key] for key in ("artifact", "version", "git_commit", "metrics", "files")}
-    print(json.dumps(summary, indent=2))
-    print(f"inspect: {found.path} verified")
+    path, manifest, _ = inspect_model(model or PRODUCTION)
+    keys = ("artifact", "version", "git_commit", "metrics", "files", "model_types")
+    print(json.dumps({key: manifest.get(key) for key in keys}, indent=2))
+    print(f"inspect: {path} verified")
 
 
 @main.command(section=LIFECYCLE)
@@ -86,6 +87,37 @@ def predict(model: str, source: Path, output: Path, keep: tuple[str, ...]) -> No
     from ..serving.predict import predict_file
 
     print(predict_file(model, source, output, list(keep)))
+
+
+@main.command(section=LIFECYCLE)
+@click.option("--model", callback=blank_is_none, help=MODEL_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to answer other machines.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--canary", help="A second version (same features) that takes --canary-percent of the requests.")
+@click.option("--canary-percent", default=0.0, type=click.FloatRange(0, 100), help="Its share, 0-100 [0].")
+@click.option("--log-dir", type=click.Path(path_type=Path), help="Write a sample of the rows served here, by day.")
+@click.option("--log-share", default=0.1, show_default=True, type=click.FloatRange(0, 1), help="The sample's share.")
+def serve(
+    model: str | None,
+    host: str,
+    port: int,
+    canary: str | None,
+    canary_percent: float,
+    log_dir: Path | None,
+    log_share: float,
+) -> None:
+    """Serve a published model over HTTP; SIGHUP swaps versions.
+
+    POST /predict and the Open Inference Protocol v2 (/v2/...), /metrics for
+    Prometheus, /docs for the request schema. `kill -HUP` re-resolves --model
+    (and --canary) through the registry and swaps without a failed request.
+    --log-dir data/incoming feeds `monitor` with what was served.
+    """
+    from ..serving.server import serve as run
+
+    if canary_percent and not canary:
+        raise click.UsageError("--canary-percent needs --canary, the version that takes that share")
+    run(model or PRODUCTION, host, port, canary, canary_percent, log_dir, log_share)
 
 
 @main.command(section=LIFECYCLE)

@@ -2,10 +2,10 @@
 
 `dist/<artifact>-vX.Y.Z.tar.gz` holds
 
-- model.joblib: the fitted scikit-learn Pipeline;
+- model.skops: the fitted scikit-learn Pipeline, in skops (model_file.py: loading runs no code);
 - manifest.json: version, git commit, the dvc.lock hashes of data and model,
-  params, metrics, the training schema, Python and package versions, and the
-  sha256 of every other file in the bundle;
+  params, metrics, the training schema, Python and package versions, the types
+  the model needs trusted, and the sha256 of every other file in the bundle;
 - MODEL_CARD.md: a Hugging Face style model card.
 
 Only a registered version is bundled, and always from the commit its tag
@@ -30,14 +30,15 @@ from typing import Any
 
 import yaml
 
-from ..contract import METRICS, MODEL, PARAMS, TRAIN, ProjectError
+from ..contract import METRICS, MODEL, PARAMS, TRAIN, ProjectError, model_types, read_model
+from .archive import read_members
 from .tags import ARTIFACT, Version, is_reference, parse_version, resolve
 
 DIST = Path("dist")
-MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.joblib", "manifest.json", "MODEL_CARD.md"
+MODEL_FILE, MANIFEST_FILE, CARD_FILE = "model.skops", "manifest.json", "MODEL_CARD.md"
 UV_LOCK = "uv.lock"
 # Recorded in the manifest: what the model needs to load and behave the same.
-PACKAGES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "{{ cookiecutter.project_slug }}")
+PACKAGES = ("scikit-learn", "numpy", "scipy", "pandas", "skops", "{{ cookiecutter.project_slug }}")
 
 
 class BundleError(ProjectError):
@@ -166,6 +167,8 @@ def build_bundle(version: Version, out: Path = DIST) -> Path:
         "features": feature_schema(train, target),
         "training_rows": len(train),
         "classes": sorted(map(str, train[target].unique())) if params["task"] == "classification" else None,
+        # What the model needs trusted to load (model_file.py): consumers trust these types and no other.
+        "model_types": model_types(files[str(MODEL)], f"{MODEL} at {version.tag}"),
         "dvc_lock": lock_hashes(yaml.safe_load(files["dvc.lock"])),
         "params": params,
         "metrics": json.loads(files[str(METRICS)]),
@@ -189,47 +192,59 @@ def build_bundle(version: Version, out: Path = DIST) -> Path:
     return path
 
 
-def verify_bundle(path: Path) -> Bundle:
-    """Open a bundle, check every checksum in its manifest, then load the model.
+def check_bundle(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The manifest and model bytes of a bundle whose files all match their manifest; nothing is loaded.
 
-    Loading a model unpickles it, which can run code: only load bundles you trust.
-    The checksums prove the files are the ones the manifest describes.
+    The reading is bounded (archive.py) and the model's types are checked against the
+    manifest and the trusted prefixes (model_file.py). The checksums prove the files are
+    the ones the manifest describes, not who made them: that is what attestations are for.
     """
-    import joblib
-
     if not path.is_file():
         raise BundleError(f"{path} not found; build it with `make bundle VERSION=...` or download a release")
+    contents = read_members(path, (MODEL_FILE, MANIFEST_FILE, CARD_FILE))
     try:
-        with tarfile.open(path, "r:gz") as archive:
-            contents = {
-                member.name: archive.extractfile(member).read()  # type: ignore[union-attr]
-                for member in archive.getmembers()
-                if member.isfile()
-            }
         manifest = json.loads(contents[MANIFEST_FILE])
-    except (tarfile.TarError, OSError, KeyError, ValueError) as err:
-        raise BundleError(f"{path} is not a readable bundle ({err}); download or build it again") from None
-    expected = manifest.get("files", {})
+        expected = manifest["files"]
+    except (KeyError, TypeError, ValueError) as err:
+        raise BundleError(f"{path} has no readable manifest ({type(err).__name__}: {err}); get it again") from None
+    if not isinstance(manifest.get("model_types"), list):
+        raise BundleError(f"{path}: its manifest records no model_types (an older bundle?); rebuild it, `make bundle`")
     if set(contents) != {*expected, MANIFEST_FILE}:
         raise BundleError(f"{path}: files {sorted(contents)} differ from the manifest's {sorted(expected)}")
     for name, digest in expected.items():
         if sha256(contents[name]) != digest:
             raise BundleError(f"{path}: {name} does not match its sha256 in the manifest; the bundle is corrupt")
-    return Bundle(path, manifest, joblib.load(io.BytesIO(contents[MODEL_FILE])))
+    model_types(contents[MODEL_FILE], f"{path}: {MODEL_FILE}")  # refuses a pickle, or an untrusted type
+    return manifest, contents[MODEL_FILE]
+
+
+def bundle_of(version: Version) -> Path:
+    """The bundle of a registered version in dist/, built from its tagged commit the first time."""
+    path = bundle_path(version.version)
+    if not path.exists():
+        build_bundle(version)
+    return path
+
+
+def inspect_model(spec: str) -> tuple[Path, dict[str, Any], bytes]:
+    """The path, manifest and model bytes of a checked bundle, from a registry reference or a path.
+
+    A reference (`name@v1.2.0`, `name@latest`, `name#prod`) is resolved through the
+    registry, never read as a file name: a file called `name#prod` in the working
+    directory is not the production model. Nothing is loaded.
+    """
+    if not is_reference(spec):
+        path = Path(spec)
+        return (path, *check_bundle(path))
+    version = resolve(spec)
+    path = bundle_of(version)
+    manifest, model = check_bundle(path)
+    if manifest.get("git_commit") != version.commit:
+        raise BundleError(f"{path} was built from another commit than {version.tag}; delete it and retry")
+    return path, manifest, model
 
 
 def load_model(spec: str) -> Bundle:
-    """A verified bundle from a path, or from the registry: `name@v1.2.0`, `name@latest`, `name#prod`.
-
-    A registry version is bundled from its tagged commit into dist/ the first time.
-    """
-    if is_reference(spec) and not Path(spec).exists():
-        version = resolve(spec)
-        path = bundle_path(version.version)
-        if not path.exists():
-            build_bundle(version)
-        bundle = verify_bundle(path)
-        if bundle.manifest["git_commit"] != version.commit:
-            raise BundleError(f"{path} was built from another commit than {version.tag}; delete it and retry")
-        return bundle
-    return verify_bundle(Path(spec))
+    """A checked bundle with its model, built from the types its manifest records and no other."""
+    path, manifest, model = inspect_model(spec)
+    return Bundle(path, manifest, read_model(model, f"{path}: {MODEL_FILE}", manifest["model_types"]))

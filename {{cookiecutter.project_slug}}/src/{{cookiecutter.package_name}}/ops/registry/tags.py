@@ -105,7 +105,29 @@ def promote(version_text: str, stage: str) -> str:
 
 
 def is_reference(spec: str) -> bool:
-    return REFERENCE.fullmatch(spec) is not None
+    """Whether spec names a registry version (`name@...`, `name#...`) rather than a bundle's path.
+
+    A path has a `/` or ends in .tar.gz; anything else with an `@` or `#` is a
+    reference, resolved through the registry alone (and refused if malformed), so a
+    file that happens to be called `name#prod` is never taken for the production model.
+    """
+    return "/" not in spec and not spec.endswith(".tar.gz") and ("@" in spec or "#" in spec)
+
+
+def registry_versions() -> str:
+    """The artifact's registered versions and their stages, for an error message."""
+    import gto.api
+    from gto.exceptions import GTOException
+
+    try:
+        found = gto.api.show(".", ARTIFACT)
+    except GTOException:
+        found = []
+    described = []
+    for row in found:  # newest first
+        stages = [stage["stage"] for stage in row.get("stages", []) if stage.get("is_active", True)]
+        described.append(row["version"] + (f" ({', '.join(stages)})" if stages else ""))
+    return ", ".join(described) or "none yet (`make release VERSION=0.1.0`)"
 
 
 def resolve(spec: str) -> Version:
@@ -113,18 +135,21 @@ def resolve(spec: str) -> Version:
     import gto.api
     from gto.exceptions import GTOException
 
-    match = REFERENCE.fullmatch(spec)
-    if not match:
-        raise RegistryError(f"{spec!r} is not a registry reference like {ARTIFACT}@v1.2.0 or {ARTIFACT}#prod")
     if subprocess.run(["git", "rev-parse", "--git-dir"], capture_output=True, check=False).returncode != 0:
         raise RegistryError(f"{spec}: the registry lives in the project's git tags; run this in a clone of it")
+    match = REFERENCE.fullmatch(spec)
+    if not match or match["name"] != ARTIFACT:
+        raise RegistryError(
+            f"{spec!r} is not a reference to this registry: use {ARTIFACT}@vX.Y.Z, {ARTIFACT}@latest or "
+            f"{ARTIFACT}#<stage>, or a bundle's path (with a / or ending in .tar.gz); versions: {registry_versions()}"
+        )
     try:
         found = gto.api.show(".", spec)
     except GTOException as err:
-        raise RegistryError(f"{spec}: {err}") from None
+        raise RegistryError(f"{spec}: {err}; versions: {registry_versions()}") from None
     if not found:
         hint = "`make promote`" if match["stage"] else "`make release`"
-        raise RegistryError(f"{spec}: no such version in the registry (`gto show` lists it); see {hint}")
+        raise RegistryError(f"{spec}: no such version in the registry (see {hint}); versions: {registry_versions()}")
     return Version(found[0]["artifact"], found[0]["version"], found[0]["commit_hexsha"])
 
 

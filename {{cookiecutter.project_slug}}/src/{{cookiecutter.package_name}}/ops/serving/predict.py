@@ -46,7 +46,9 @@ def predict_file(model: str, source: Path, output: Path, keep: list[str]) -> str
     kept = kept_columns(frame, keep, str(source))  # before loading: a typo fails fast
     bundle = load_model(model)
     rows = check_features(frame, bundle.features, str(source))
-    scored = kept.join(predictions(bundle, rows), rsuffix="_predicted")
+    scored = predictions(bundle, rows)
+    clashes = {name: f"{name}_predicted" for name in scored.columns if name in kept.columns}
+    scored = pd.concat([kept, scored.rename(columns=clashes)], axis=1)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")  # never a half-written output
     scored.to_csv(partial, index=False)
