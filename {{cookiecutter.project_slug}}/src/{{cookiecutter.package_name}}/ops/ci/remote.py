@@ -94,8 +94,10 @@ def write_cloud_credentials() -> str:
     if not secret:
         return "No GCS_CREDENTIALS_JSON secret: no Google Cloud credentials written."
     path = Path(os.environ.get("RUNNER_TEMP", tempfile.gettempdir())) / "gcs.json"
-    path.touch(mode=0o600)
-    path.write_text(secret, encoding="utf-8")
+    # 0600 from the first byte, whatever the umask or an earlier file's mode.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(secret)
     env_file = os.environ.get("GITHUB_ENV")
     if env_file:
         with open(env_file, "a", encoding="utf-8") as env:
