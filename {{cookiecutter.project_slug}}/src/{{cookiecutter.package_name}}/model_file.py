@@ -10,6 +10,8 @@ If your model needs a type from another library (an XGBoost estimator, say), add
 library's prefix to TRUSTED_PREFIXES once you trust it.
 """
 
+import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -44,9 +46,43 @@ def model_types(data: bytes, source: str) -> list[str]:
     return sorted(types)
 
 
+def reproducible(data: bytes) -> bytes:
+    """skops' file with the same bytes for the same model, run after run.
+
+    skops names each array's file, and the `__id__` it memoises shared objects by, after
+    the object's memory address, and stamps each zip entry with the time. Renumbered in
+    order of appearance and dated 1980-01-01, two forced runs write identical files, so
+    DVC's hash of the model proves a retrain reproduced it.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        files = {info.filename: source.read(info) for info in source.infolist()}
+    ids: dict[Any, int] = {}
+    names: dict[str, str] = {}
+
+    def renumber(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: ids.setdefault(value, len(ids)) if key == "__id__" else renumber(value)
+                    for key, value in node.items()}  # fmt: skip
+        if isinstance(node, list):
+            return [renumber(value) for value in node]
+        if isinstance(node, str) and node in files:  # an array's file
+            return names.setdefault(node, f"{len(names)}{Path(node).suffix}")
+        return node
+
+    schema = renumber(json.loads(files.pop("schema.json")))
+    renamed = {"schema.json": json.dumps(schema, indent=2).encode()}
+    renamed |= {names[name]: files[name] for name in names}  # in order of appearance
+    renamed |= {name: content for name, content in sorted(files.items()) if name not in names}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in renamed.items():
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content)
+    return out.getvalue()
+
+
 def model_bytes(model: Any) -> bytes:
     """The model as a skops file; refused if it needs an untrusted type, so nothing unloadable is written."""
-    data = dumps(model)
+    data = reproducible(dumps(model))
     model_types(data, "the fitted model")
     return data
 
