@@ -192,6 +192,24 @@ def test_a_sighup_swaps_to_the_new_prod_version_without_a_failed_request(project
     assert "serve: now serving v0.2.0 (was v0.1.0)" in server.log.read_text()
 
 
+def test_push_all_tags_sends_every_version_to_the_remote_beside_the_project(project: Project) -> None:
+    """`make setup` pins the relative local remote's path in .dvc/config.local: DVC resolved it
+    against a temporary tree for tagged revisions, and wrote their data to /<slug>-dvc-remote."""
+    stray = Path("/") / f"{ARTIFACT}-dvc-remote"
+    existed = stray.exists()
+    project.dvc("push", "--all-tags")
+    assert existed or not stray.exists(), "dvc push wrote outside the project and its remote"
+    clone = project.path.parent / "teammate"  # beside the project, as the relative path expects
+    run("git", "clone", "--quiet", str(project.path), str(clone), cwd=project.path.parent)
+    assert "here is" in project.cli("ci", "pin-remote", cwd=clone).stdout  # what `make setup` runs
+    fetched = clone.parent / "v0.1.0.skops"
+    get = ["dvc", "artifacts", "get", str(clone), ARTIFACT, "--rev", "v0.1.0", "-o", str(fetched)]
+    run(*get, cwd=clone, env=project.env)
+    lock = yaml.safe_load(run("git", "show", f"{ARTIFACT}@v0.1.0:dvc.lock", cwd=clone).stdout)
+    (model,) = [out["md5"] for out in lock["stages"]["train"]["outs"] if out["path"] == "models/model.skops"]
+    assert hashlib.md5(fetched.read_bytes()).hexdigest() == model
+
+
 class Payload:
     def __init__(self, marker: Path) -> None:
         self.marker = marker

@@ -49,6 +49,26 @@ def default_remote() -> Remote:
     return Remote(name, dvc_output("config", f"remote.{name}.url") if name else "")
 
 
+def pin_local_remote() -> str:
+    """Write a local default remote's absolute path into .dvc/config.local; the line that says so.
+
+    .dvc/config keeps the path relative, so every clone finds the remote beside it. But DVC
+    resolves that path against the tree it reads, and for `dvc push --all-tags` that is a
+    temporary tree: each tagged revision's data went to a folder at the filesystem root. The
+    absolute path in config.local (git-ignored, this machine's) takes precedence everywhere.
+    """
+    try:
+        name = output("dvc", "remote", "default")
+        url = output("dvc", "config", f"remote.{name}.url")  # a local path comes resolved from .dvc/
+    except ToolError:
+        return "No default DVC remote: nothing to pin."
+    if "://" in url:
+        return f"The DVC remote '{name}' is {url}: nothing to pin."
+    absolute = Path(url) if Path(url).is_absolute() else (Path(".dvc") / url).resolve()
+    run("dvc", "remote", "modify", "--local", name, "url", str(absolute))
+    return f"The DVC remote '{name}' here is {absolute} (.dvc/config.local)."
+
+
 def dvc(*args: str) -> None:
     run("dvc", *args)
 
@@ -75,8 +95,9 @@ def push_credentials(token: str) -> Iterator[None]:
         if current.is_file():
             shutil.copyfile(current, path)
         header = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        key = "http.https://github.com/.extraheader"
-        subprocess.run(["git", "config", "--file", path, key, f"AUTHORIZATION: basic {header}"], check=True)
+        # Written here, not by `git config`: a token on a command line is visible to every process.
+        with open(path, "a", encoding="utf-8") as config:
+            config.write(f'\n[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic {header}\n')
         os.environ["GIT_CONFIG_GLOBAL"] = path
         yield
     finally:

@@ -76,6 +76,14 @@ def push() -> int:
     return run_tool("dvc", "push", "--run-cache")
 
 
+@ci.command("pin-remote")
+def pin_remote() -> None:
+    """`make setup`: a local DVC remote's absolute path in .dvc/config.local."""
+    from ..ci.remote import pin_local_remote
+
+    print(pin_local_remote())
+
+
 @ci.command("remote-reachable", failure=CHECK_FAILED)
 def remote_reachable() -> int:
     """Succeed when the DVC remote is reachable, else say why."""
