@@ -3,7 +3,8 @@
 It records every call (argv and whether a token was set) as a JSON line in
 $FAKE_GH_DIR/calls.jsonl and keeps the repository's API state in
 $FAKE_GH_DIR/state.json: pull requests, issue and PR comments, issues,
-labels, workflow dispatches, releases, rulesets. Tests seed that state (a PR's head
+labels, workflow dispatches, releases, rulesets; the attest-build-provenance stand-in
+records digests in $FAKE_GH_DIR/attestations.txt for `gh attestation verify`. Tests seed that state (a PR's head
 commit, another bot's comment) and read it back. Artifacts come from the
 upload-artifact stand-in's store, $ACT_ARTIFACTS/<run id>/<name>/.
 
@@ -208,6 +209,27 @@ def release(state: dict[str, Any], args: list[str], home: Path) -> None:
         raise Usage(f"gh release {action}")
 
 
+def verify_attestation(home: Path, args: list[str]) -> int:
+    """`gh attestation verify FILE --owner OWNER`: 0 if the attest stand-in recorded FILE's digest
+    for a repository of OWNER, else 1 with gh's message."""
+    import hashlib
+
+    (path, *_), found = options(args)
+    owner = one(found, "--owner", "-o")
+    if not owner:
+        raise Usage("gh attestation verify without --owner")
+    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    recorded = home / "attestations.txt"
+    lines = recorded.read_text().splitlines() if recorded.exists() else []
+    attested = {tuple(line.split()) for line in lines}  # (digest, owner/repository)
+    if any(seen == digest and repository.partition("/")[0] == owner for seen, repository in attested):
+        print(f"Loaded digest {digest} for file://{path}\n✓ Verification succeeded!")
+        return 0
+    print(f"Loaded digest {digest} for file://{path}\n✗ Verification failed", file=sys.stderr)
+    print(f"Error: failed to fetch attestations from {owner}: no attestations found", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str]) -> int:
     home = Path(os.environ["FAKE_GH_DIR"])
     with (home / "calls.jsonl").open("a") as calls:
@@ -239,6 +261,8 @@ def main(argv: list[str]) -> int:
             shutil.copytree(source, one(found, "--dir", "-D", default="."), dirs_exist_ok=True)
         elif command == "release":
             release(state, args, home)
+        elif command == "attestation" and args[0] == "verify":
+            return verify_attestation(home, args[1:])
         else:
             raise Usage(f"gh {command}")
     except Usage as unknown:

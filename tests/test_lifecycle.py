@@ -313,8 +313,30 @@ def test_promote_to_prod_deploys_the_verified_bundle(project: Project, github: G
     assert played.job("stage").outputs["parse"]["stage"] == "prod"
     deploy = played.job("deploy")
     assert deploy.step("Download the released bundle") == "success", "from the Release, through gh"
+    assert deploy.step("Verify the bundle's attestation") == "success", "publish attested it"
+    assert deploy.step("Check the bundle was built from the version's tagged commit") == "success"
     assert f"Deployed {ARTIFACT} v0.1.0 to prod" in deploy.summary
-    assert "checksums verified" in deploy.summary
+    assert "attestation, commit and checksums verified" in deploy.summary
+
+
+def test_deploy_refuses_a_release_asset_publish_did_not_attest(project: Project, github: GitHub) -> None:
+    """A bundle swapped on the Release (here one byte of its model card) fails before anything reads it."""
+    asset = github.api_dir / "releases" / TAG / BUNDLE
+    original = asset.read_bytes()
+    with tarfile.open(fileobj=io.BytesIO(original)) as source, tarfile.open(asset, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "MODEL_CARD.md":
+                data, member.size = data + b"\n", len(data) + 1
+            target.addfile(member, io.BytesIO(data))
+    try:
+        played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{ARTIFACT}#prod#1")
+    finally:
+        asset.write_bytes(original)
+    deploy = played.job("deploy")
+    assert deploy.result == "failure" and deploy.step("Verify the bundle's attestation") == "failure", played
+    assert deploy.step("Verify the bundle and record the deployment") == "skipped", "nothing read it"
+    assert "no attestations found" in deploy.output
 
 
 # --- monitoring ----------------------------------------------------------------------

@@ -76,6 +76,20 @@ def push() -> int:
     return run_tool("dvc", "push", "--run-cache")
 
 
+@ci.command("bundle-commit")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.argument("version")
+def bundle_commit(bundle: Path, version: str) -> None:
+    """deploy: fail unless BUNDLE was built from VERSION's tagged commit."""
+    from ..registry.bundle import BundleError, check_bundle, registered
+
+    tagged = registered(version)
+    manifest, _ = check_bundle(bundle)  # reads the manifest; loads nothing
+    if manifest.get("git_commit") != tagged.commit:
+        raise BundleError(f"{bundle} was built from {manifest.get('git_commit')}, not {tagged.tag} ({tagged.commit})")
+    print(f"{bundle} was built from {tagged.tag} ({tagged.commit[:12]}).")
+
+
 @ci.command("pin-remote")
 def pin_remote() -> None:
     """`make setup`: a local DVC remote's absolute path in .dvc/config.local."""
