@@ -107,7 +107,8 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"without warning. Watch for drift with `{manifest['artifact']} monitor`.",
         "- The metrics come from one held-out split, not from production traffic.",
         "- Categories unseen in training are ignored by the encoder, not rejected.",
-        "- Loading the model unpickles it: load only bundles whose checksums verify, from a source you trust.",
+        "- The model is a skops file: loading it builds only the types the manifest records. Check a downloaded "
+        "bundle's attestation first (`gh attestation verify <bundle> --owner <owner>`).",
         "",
         "## Provenance",
         "",
