@@ -193,11 +193,9 @@ def build_bundle(version: Version, out: Path = DIST) -> Path:
 
 
 def check_bundle(path: Path) -> tuple[dict[str, Any], bytes]:
-    """The manifest and model bytes of a bundle whose files all match their manifest; nothing is loaded.
+    """Manifest and model bytes of a bundle whose files match its manifest, read within bounds (archive.py).
 
-    The reading is bounded (archive.py) and the model's types are checked against the
-    manifest and the trusted prefixes (model_file.py). The checksums prove the files are
-    the ones the manifest describes, not who made them: that is what attestations are for.
+    Nothing is loaded. The checksums prove what the files are, not who made them: attestations do that.
     """
     if not path.is_file():
         raise BundleError(f"{path} not found; build it with `make bundle VERSION=...` or download a release")
@@ -214,37 +212,34 @@ def check_bundle(path: Path) -> tuple[dict[str, Any], bytes]:
     for name, digest in expected.items():
         if sha256(contents[name]) != digest:
             raise BundleError(f"{path}: {name} does not match its sha256 in the manifest; the bundle is corrupt")
-    model_types(contents[MODEL_FILE], f"{path}: {MODEL_FILE}")  # refuses a pickle, or an untrusted type
     return manifest, contents[MODEL_FILE]
 
 
-def bundle_of(version: Version) -> Path:
-    """The bundle of a registered version in dist/, built from its tagged commit the first time."""
-    path = bundle_path(version.version)
-    if not path.exists():
-        build_bundle(version)
-    return path
+def located(spec: str) -> tuple[Path, dict[str, Any], bytes]:
+    """Path, manifest and model bytes of a bundle whose checksums match, from a path or a reference.
 
-
-def inspect_model(spec: str) -> tuple[Path, dict[str, Any], bytes]:
-    """The path, manifest and model bytes of a checked bundle, from a registry reference or a path.
-
-    A reference (`name@v1.2.0`, `name@latest`, `name#prod`) is resolved through the
-    registry, never read as a file name: a file called `name#prod` in the working
-    directory is not the production model. Nothing is loaded.
+    A reference (`name@v1.2.0`, `name#prod`) resolves through the registry, never as a file name.
     """
     if not is_reference(spec):
-        path = Path(spec)
-        return (path, *check_bundle(path))
+        return (Path(spec), *check_bundle(Path(spec)))
     version = resolve(spec)
-    path = bundle_of(version)
+    path = bundle_path(version.version)
+    if not path.exists():  # a registered version is bundled from its tagged commit the first time
+        build_bundle(version)
     manifest, model = check_bundle(path)
     if manifest.get("git_commit") != version.commit:
         raise BundleError(f"{path} was built from another commit than {version.tag}; delete it and retry")
     return path, manifest, model
 
 
+def inspect_model(spec: str) -> tuple[Path, dict[str, Any], bytes]:
+    """A located bundle whose model needs only trusted types: a pickle is refused. Nothing is loaded."""
+    path, manifest, model = located(spec)
+    model_types(model, f"{path}: {MODEL_FILE}")
+    return path, manifest, model
+
+
 def load_model(spec: str) -> Bundle:
-    """A checked bundle with its model, built from the types its manifest records and no other."""
-    path, manifest, model = inspect_model(spec)
+    """A located bundle and its model, built from the types its manifest records (listed once, by read_model)."""
+    path, manifest, model = located(spec)
     return Bundle(path, manifest, read_model(model, f"{path}: {MODEL_FILE}", manifest["model_types"]))
