@@ -326,24 +326,27 @@ def test_make_n_of_every_target_runs_nothing(baked) -> None:
     assert not list(project.glob("m-*")), "make -n ran a value as code"
 
 
-def test_setup_without_uv_installs_the_pinned_uv(bake, shared_venv: Path, tmp_path: Path) -> None:
-    """A machine with Python, git and make but no uv: `make setup` installs the pinned uv, then syncs."""
-    project = bake()
+def test_setup_without_uv_installs_the_pinned_uv(bake, tmp_path: Path) -> None:
+    """A machine with Python, git and make but no uv: `make setup` installs the pinned uv, then syncs,
+    compiling the bytecode even where PYTHONDONTWRITEBYTECODE is set (as in many CI images)."""
+    project, venv = bake(), tmp_path / "venv"
     tools = tmp_path / "bin"  # exactly what the Makefile and its recipes call, and no uv
     tools.mkdir()
     for tool in ("bash", "make", "git"):
         (tools / tool).symlink_to(shutil.which(tool))
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     (tools / "python3").symlink_to(Path(sys.base_prefix) / "bin" / version)  # not the harness's venv
-    env = {"PATH": str(tools), "UV": None}  # `uv run` sets UV, which the Makefile would take
-    set_up = run("make", "setup", f"VENV={shared_venv}", cwd=project, env=env)
+    env = {"PATH": str(tools), "UV": None, "PYTHONDONTWRITEBYTECODE": "1"}  # `uv run` sets UV, which make would take
+    set_up = run("make", "setup", f"VENV={venv}", cwd=project, env=env)
     assert "uv is not on PATH: installing uv" in set_up.stdout
     pinned = re.search(r"^UV_VERSION := (\S+)$", (TEMPLATE / "Makefile").read_text(), re.MULTILINE).group(1)
     assert run(str(project / ".venv-uv/bin/uv"), "--version", cwd=project).stdout.split()[1] == pinned
     for workflow in (project / ".github/workflows").glob("*.yml"):  # CI installs the same uv
         assert set(re.findall(r"uv==(\S+)", workflow.read_text())) <= {pinned}, workflow.name
     # The environment works: composing params.yaml imports the package, DVC and Hydra from it.
-    run(str(shared_venv / "bin" / project.name), "ci", "check-params", cwd=project, env=env)
+    run(str(venv / "bin" / project.name), "ci", "check-params", cwd=project, env=env)
+    compiled = {path.name.split(".")[0] for path in venv.glob("lib/python*/site-packages/sklearn/**/__pycache__/*.pyc")}
+    assert {"__init__", "pipeline", "_forest", "_logistic"} <= compiled, "make setup left scikit-learn uncompiled"
     assert run("git", "status", "--porcelain", cwd=project).stdout == "", ".venv-uv/ is ignored"
 
 
