@@ -127,6 +127,14 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         ".github/workflows/template-sync.yml",
         "scripts/apply_rulesets.py",
     }
+    # Serving beyond one machine: Kubernetes and KServe manifests, and the schema that checks the latter.
+    files |= {
+        "deploy/kubernetes/deployment.yaml",
+        "deploy/kubernetes/service.yaml",
+        "deploy/kserve/inferenceservice.yaml",
+        "deploy/schemas/README.md",
+        "deploy/schemas/inferenceservice_v1beta1.json",
+    }
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
     if answers["dataset"] == "csv":
@@ -151,7 +159,9 @@ def test_exact_file_set(baked) -> None:
 def test_no_jinja_left_and_interpolations_kept(baked) -> None:
     answers, project = baked
     workflows = {name for name in tracked_files(project) if name.startswith(".github/workflows/")}
-    for name in tracked_files(project) - {"uv.lock"} - workflows:
+    schema = "deploy/schemas/inferenceservice_v1beta1.json"  # vendored JSON, copied as it is: `}}` is JSON there
+    assert (project / schema).read_bytes() == (TEMPLATE / "{{cookiecutter.project_slug}}" / schema).read_bytes()
+    for name in tracked_files(project) - {"uv.lock", schema} - workflows:
         text = (project / name).read_text(encoding="utf-8")
         assert not JINJA_LEFTOVER.search(text), f"unrendered Jinja in {name}"
     # Workflows are copied without rendering: their GitHub expressions come out exactly as written,
