@@ -13,10 +13,10 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 DEMO_DIR := build/demo
 
-.PHONY: help env demo test bench
+.PHONY: help env containers demo test bench
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 env: $(VENV)/.synced ## Create .venv with the harness tools (cookiecutter, dvc, uv, pytest)
 
@@ -26,13 +26,24 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	uv sync --locked --quiet
 	touch $@
 
+# The image lane (tests/test_serving.py) builds the server's image with podman (runc as its
+# runtime) on a Debian base that mmdebstrap makes, since it may reach no image registry.
+CONTAINER_TOOLS := podman runc mmdebstrap
+containers: ## Install podman, runc and mmdebstrap from Debian where missing (apt-get, as root or with sudo)
+	@missing="$$(for tool in $(CONTAINER_TOOLS); do command -v "$$tool" >/dev/null || echo "$$tool"; done)"; \
+	if [ -n "$$missing" ]; then \
+		as_root="$$([ "$$(id -u)" = 0 ] || echo sudo)"; \
+		echo "Installing the image lane's Debian packages:" $$missing; \
+		$$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq $$missing; \
+	fi
+
 demo: env ## Bake a project with the default answers, train it end to end, print its metrics
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	cookiecutter --no-input . --output-dir $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR)/my-ml-project setup repro
 	cd $(DEMO_DIR)/my-ml-project && dvc metrics show
 
-test: env ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines
+test: env containers ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines, the image
 	pytest
 
 bench: env ## Measure bake, set-up and pipeline overhead against a bare script (~15 min idle; BENCH_ARGS="--quick")

@@ -97,7 +97,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "config": ["compose", "lock", "adopt"],
         "experiments": ["grid", "ranking", "keep"],
         "review": ["inputs", "sections", "classes", "report", "plots", "verify"],
-        "registry": ["tags", "bundle", "archive", "model_card"],
+        "registry": ["tags", "bundle", "archive", "model_card", "image"],
         "serving": ["predict", "schema", "requests", "models", "app", "telemetry", "served_log", "server"],
         "monitoring": ["drift", "report", "absorb"],
         "ci": ["steps", "remote", "proposals", "github"],
@@ -129,6 +129,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     }
     # Serving beyond one machine: Kubernetes and KServe manifests, and the schema that checks the latter.
     files |= {
+        "Containerfile",
         "deploy/kubernetes/deployment.yaml",
         "deploy/kubernetes/service.yaml",
         "deploy/kserve/inferenceservice.yaml",
@@ -302,7 +303,7 @@ def test_license_text(baked) -> None:
 
 # What the README teaches; CI's plumbing is `<project_slug> ci ...`, in no target.
 MAKE_TARGETS = ["help", "setup", "test", "lint", "data", "params", "repro", "exp", "exps", "sweep", "pr-report"]
-MAKE_TARGETS += ["release", "promote", "bundle", "inspect", "serve", "monitor", "absorb", "verify", "gate"]
+MAKE_TARGETS += ["release", "promote", "bundle", "image", "inspect", "serve", "monitor", "absorb", "verify", "gate"]
 
 
 def test_make_help_lists_the_aliases_and_no_plumbing(baked) -> None:

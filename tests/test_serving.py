@@ -255,3 +255,74 @@ def test_bundles_hold_no_pickle_and_a_pickle_that_runs_code_is_refused(project: 
     assert '"version": "v0.2.0"' in shown.stdout and not marker.exists()
     missing = project.cli("inspect", f"{ARTIFACT}@v9.9.9", check=False)
     assert missing.returncode == 2 and "versions: v0.2.0 (prod), v0.1.0" in missing.stderr, missing.stderr
+
+
+# The image lane: podman builds the server's image on a local Debian base, since no image registry
+# is reachable here (on GitHub the Containerfile's default python:<version>-slim is used).
+LOCAL_BASE = "localhost/harness-bookworm-python"
+PODMAN_ENV = {"CONTAINERS_CONF": str(Path(__file__).with_name("containers.conf")), "CONTAINER_ENGINE": "podman"}
+
+
+def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return run("podman", *args, cwd=Path.cwd(), env=PODMAN_ENV, check=check)
+
+
+@pytest.fixture(scope="module")
+def local_base(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Debian bookworm with Python 3.11 (the default answer), from Debian's mirror with mmdebstrap."""
+    if podman("image", "exists", LOCAL_BASE, check=False).returncode != 0:
+        rootfs = tmp_path_factory.mktemp("base") / "rootfs.tar"
+        packages = "--include=python3,python3-venv,ca-certificates"
+        run("mmdebstrap", "--quiet", "--variant=minbase", packages, "bookworm", str(rootfs), cwd=rootfs.parent)
+        podman("import", str(rootfs), LOCAL_BASE)
+    return LOCAL_BASE
+
+
+def test_the_image_serves_the_released_bundle_as_a_non_root_user(
+    project: Project, local_base: str, tmp_path: Path
+) -> None:
+    built = project.make("image", "VERSION=0.1.0", f"BASE_IMAGE={local_base}", "CONTAINER_ENGINE=podman")
+    image = built.stdout.strip().splitlines()[-1]
+    assert image == f"{ARTIFACT}:0.1.0", "make image prints the image reference last"
+    try:
+        inspected = json.loads(podman("image", "inspect", image).stdout)[0]
+        config = inspected["Config"]
+        tagged = run("git", "rev-parse", f"{ARTIFACT}@v0.1.0^0", cwd=project.path).stdout.strip()
+        labels = config["Labels"]
+        assert labels["org.opencontainers.image.version"] == "0.1.0"
+        assert labels["org.opencontainers.image.revision"] == tagged
+        assert labels["org.opencontainers.image.source"].endswith(f"/{ARTIFACT}")
+        assert config["User"] == "10001:10001" and "8080/tcp" in config["ExposedPorts"]
+        assert "/v2/health/ready" in " ".join(inspected["Healthcheck"]["Test"])  # docker's format keeps it
+        # The CA bundle went in as a build secret: in no layer, and not in the image's history.
+        history = podman("history", "--no-trunc", "--format", "{{.CreatedBy}}", image).stdout
+        assert "BEGIN CERTIFICATE" not in history
+        found = podman("run", "--rm", "--user", "0", image, "find", "/", "-xdev", "-name", "ca.pem").stdout
+        assert found == ""
+
+        port = free_port()
+        container = podman("run", "--detach", "--publish", f"127.0.0.1:{port}:8080", image).stdout.strip()
+        try:
+            url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{url}/v2/health/ready", timeout=1).json() == {"ready": True}:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail(f"the container was not ready within 60 s:\n{podman('logs', container).stderr}")
+            rows = held_out_rows(project, 20)
+            rows.to_csv(tmp_path / "new.csv", index=False)
+            version = f"{ARTIFACT}@v0.1.0"
+            predicted = tmp_path / "predicted.csv"
+            project.cli("predict", "--model", version, "--input", str(tmp_path / "new.csv"), "--output", str(predicted))
+            answer = httpx.post(f"{url}/predict", json={"rows": json.loads(rows.to_json(orient="records"))})
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["model_version"] == "v0.1.0"
+            assert answer.json()["predictions"] == pd.read_csv(predicted)["prediction"].tolist()
+            assert podman("healthcheck", "run", container, check=False).returncode == 0
+        finally:
+            podman("rm", "--force", container)
+    finally:
+        podman("rmi", "--force", image)

@@ -13,7 +13,8 @@ from {{ cookiecutter.package_name }}.ops.config import compose
 from {{ cookiecutter.package_name }}.paths import PARAMS
 
 DAILY = ["data", "params", "repro", "exp", "exps", "sweep", "keep", "report"]
-LIFECYCLE = ["release", "promote", "bundle", "inspect", "predict", "serve", "monitor", "absorb", "verify", "gate"]
+LIFECYCLE = ["release", "promote", "bundle", "image", "inspect", "predict", "serve"]
+LIFECYCLE += ["monitor", "absorb", "verify", "gate"]
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -1,4 +1,4 @@
-"""The model's lifecycle: release, promote, bundle, inspect, predict, serve, monitor, absorb, verify, gate."""
+"""The model's lifecycle: release, promote, bundle, image, inspect, predict, serve, monitor, absorb, verify, gate."""
 
 from pathlib import Path
 
@@ -53,6 +53,21 @@ def bundle(version: str, out: Path) -> None:
     path = build_bundle(found, out)
     size = path.stat().st_size // 1024
     print(f"bundle: {path} ({size} KiB) of {found.tag} at {found.commit[:12]}, model card {out / CARD_FILE}")
+
+
+@main.command(section=LIFECYCLE)
+@click.argument("version")
+@click.option("--base-image", callback=blank_is_none, help="The image to build on [python:<version>-slim].")
+def image(version: str, base_image: str | None) -> None:
+    """Build the inference server's image of a released version.
+
+    `<name>:X.Y.Z`, from the commit VERSION's tag names, with its bundle inside
+    (Containerfile). The engine: CONTAINER_ENGINE, else docker if it answers, else
+    podman. The last line printed is the image reference.
+    """
+    from ..registry.image import build_image
+
+    print(build_image(version, base_image))
 
 
 @main.command(section=LIFECYCLE)
