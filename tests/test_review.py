@@ -34,7 +34,7 @@ AUTHOR_IDENTIFIERS = [
     "example-org",
 ]
 # Upstream projects a baked file may link to on github.com; any other owner must be the answer.
-UPSTREAM_OWNERS = {"treeverse", "astral-sh", "iterative", "actions", "github", "nektos"}
+UPSTREAM_OWNERS = {"treeverse", "astral-sh", "iterative", "actions", "github", "nektos", "datreeio"}
 # Keys GitHub's ruleset API takes, and the parameters it requires for the rules used here.
 RULESET_KEYS = {"name", "target", "enforcement", "bypass_actors", "conditions", "rules"}
 REQUIRED_PARAMETERS = {
