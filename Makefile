@@ -13,7 +13,7 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 DEMO_DIR := build/demo
 
-.PHONY: help env containers demo test bench
+.PHONY: help env containers demo test bench locks
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,19 @@ demo: env ## Bake a project with the default answers, train it end to end, print
 
 test: env containers ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines, the image
 	pytest
+
+# The baked project's uv.lock ships with the template, one per DVC extra (variant=dvc_remote answer);
+# the bake writes in the project's name and Python. Rerun after changing the project's dependencies.
+LOCKS_DIR := {{cookiecutter.project_slug}}/.locks
+LOCK_VARIANTS := plain=local s3=s3 gs=gs azure=azure
+locks: env ## Re-resolve the shipped locks of baked projects ({{cookiecutter.project_slug}}/.locks/)
+	rm -rf build/locks && mkdir -p "$(LOCKS_DIR)"
+	for pair in $(LOCK_VARIANTS); do \
+		variant="$${pair%%=*}"; \
+		TEMPLATE_RELOCK=1 cookiecutter --no-input . --output-dir "build/locks/$$variant" \
+			project_name="Lock Project" python_version=3.11 dvc_remote="$${pair#*=}"; \
+		cp "build/locks/$$variant/lock-project/uv.lock" "$(LOCKS_DIR)/$$variant.lock"; \
+	done
 
 bench: env ## Measure bake, set-up and pipeline overhead against a bare script (~15 min idle; BENCH_ARGS="--quick")
 	python benchmarks/run.py $(BENCH_ARGS)

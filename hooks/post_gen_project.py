@@ -8,7 +8,8 @@ Runs inside the new project directory, after cookiecutter has rendered it:
 2. ``git init``, ``dvc init``, configure the DVC remote and DVC's Hydra
    integration;
 3. compose ``params.yaml`` from ``conf/``, put the user's CSV (if any) under
-   DVC (dvc.yaml reads its path from params.yaml), lock the dependencies, write the
+   DVC (dvc.yaml reads its path from params.yaml), write uv.lock from the shipped
+   lock of these answers (no resolver runs), write the
    answers file and cruft's state file, and make the first commit;
 4. print the next steps (on stdout, which cookiecutter passes through, also
    under ``--no-input``).
@@ -44,6 +45,12 @@ USER_CSV = "data/raw/data.csv"
 DATASET_CONFIGS = ("breast_cancer", "wine", "diabetes", "csv")
 TASK_ONLY_MODELS = {"classification": "conf/model/logistic_regression.yaml", "regression": "conf/model/ridge.yaml"}
 QUIET_ENV = {"DVC_NO_ANALYTICS": "1", "UV_NO_PROGRESS": "1"}
+# The template ships the project's lock, one per DVC extra (the only dependency an answer changes),
+# resolved for LOCKED_NAME and LOCKED_PYTHON by `make locks`: a bake runs no resolver and needs no
+# package index, and every bake of the same answers gets the versions the harness tested.
+SHIPPED_LOCKS = ".locks"
+LOCKED_NAME, LOCKED_PYTHON = "lock-project", "3.11"
+RELOCK = "TEMPLATE_RELOCK"  # set by `make locks`: resolve with `uv lock` instead
 # Workflows are copied without rendering (GitHub's expressions look like Jinja); the jobs that train
 # mark their runner line instead, and set_runner_labels() puts the runner_labels answer there.
 # Their steps call the project's command (`<project_slug> ci repro`): the template writes
@@ -156,6 +163,32 @@ def run(*command: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BakeError(f"`{' '.join(command)}` failed:\n{result.stdout}{result.stderr}".rstrip())
+
+
+def lock_variant(answers: dict[str, str]) -> str:
+    """The shipped lock for these answers: the DVC remote's extra, or plain DVC."""
+    return answers["dvc_remote"] if answers["dvc_remote"] in ("s3", "gs", "azure") else "plain"
+
+
+def place_lock(answers: dict[str, str]) -> None:
+    """uv.lock from the shipped lock, with this project's name and Python; or `uv lock` under RELOCK."""
+    shipped = Path(SHIPPED_LOCKS, f"{lock_variant(answers)}.lock")
+    if os.environ.get(RELOCK):
+        run("uv", "lock", "--quiet")
+    else:
+        text = shipped.read_text(encoding="utf-8")
+        # uv names the project in its own entry and records requires-python once, in the header;
+        # `uv sync --locked` validates the result against pyproject.toml (the harness runs it).
+        root = f'[[package]]\nname = "{LOCKED_NAME}"\n'
+        header = f'\nrequires-python = ">={LOCKED_PYTHON}"\n'
+        if text.count(root) != 1 or text.count(header) != 1:
+            raise BakeError(f"{shipped} is not a lock of {LOCKED_NAME} for Python {LOCKED_PYTHON}: run `make locks`")
+        text = text.replace(root, f'[[package]]\nname = "{answers["project_slug"]}"\n')
+        text = text.replace(header, f'\nrequires-python = ">={answers["python_version"]}"\n')
+        Path("uv.lock").write_text(text, encoding="utf-8")
+    for lock in Path(SHIPPED_LOCKS).iterdir():
+        lock.unlink()
+    Path(SHIPPED_LOCKS).rmdir()
 
 
 def dvc(*args: str) -> None:
@@ -296,7 +329,7 @@ def main() -> int:
         init_repositories(answers)
         compose_params()
         track_user_csv(answers)
-        run("uv", "lock", "--quiet")
+        place_lock(answers)
         write_answers(answers)
         write_cruft_state(answers)
         first_commit(answers)

@@ -242,6 +242,32 @@ def test_pyproject_dependencies_follow_the_answers(baked) -> None:
     assert (project / ".python-version").read_text().strip() == answers["python_version"]
 
 
+def test_the_shipped_lock_is_current_for_the_answers(baked) -> None:
+    """uv.lock comes from the template, not a resolver, and uv finds it current for pyproject.toml:
+    `make setup`'s `uv sync --locked` takes it as it is (the end-to-end tests run that)."""
+    _, project = baked
+    run("uv", "lock", "--check", "--offline", cwd=project)
+    assert not (project / ".locks").exists()
+
+
+def test_a_bake_needs_no_package_index(tmp_path: Path) -> None:
+    """Offline, with an empty uv cache: the bake writes the shipped lock and resolves nothing."""
+    env = {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
+    run(
+        "cookiecutter",
+        "--no-input",
+        str(TEMPLATE),
+        "--output-dir",
+        str(tmp_path),
+        "python_version=3.12",
+        cwd=tmp_path,
+        env=env,
+    )
+    lock = (tmp_path / "my-ml-project/uv.lock").read_text()
+    assert '\nrequires-python = ">=3.12"\n' in lock and '[[package]]\nname = "my-ml-project"\n' in lock
+    assert not (tmp_path / "empty-cache").exists() or not any((tmp_path / "empty-cache").iterdir())
+
+
 def test_cruft_skips_what_tools_regenerate(baked) -> None:
     """`.cruft.json` (written by the hook) and pyproject's [tool.cruft] (for `cruft create`) agree."""
     _, project = baked
