@@ -331,3 +331,20 @@ def test_next_steps_cd_from_where_cookiecutter_started(started_in: str, cd: str)
     steps = post_gen.next_steps(GOOD, Path("/work/my-ml-project"), started_in)
     assert steps[1:3] == ["Next steps:", f"  {cd}"]
     assert steps[-1] == "Then read README.md."  # the local remote needs no set-up
+
+
+@pytest.mark.parametrize(
+    ("remote", "variant"), [("local", "plain"), ("none", "plain"), ("s3", "s3"), ("gs", "gs"), ("azure", "azure")]
+)
+def test_each_remote_takes_the_lock_of_its_dvc_extra(remote: str, variant: str) -> None:
+    assert post_gen.lock_variant({**GOOD, "dvc_remote": remote}) == variant
+
+
+def test_a_lock_of_another_project_is_refused_naming_make_locks(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(post_gen.RELOCK, raising=False)
+    (tmp_path / ".locks").mkdir()
+    (tmp_path / ".locks/plain.lock").write_text('requires-python = ">=3.11"\n[[package]]\nname = "other"\n')
+    with pytest.raises(post_gen.BakeError, match="run `make locks`"):
+        post_gen.place_lock(GOOD)
+    assert not (tmp_path / "uv.lock").exists()
