@@ -55,8 +55,9 @@ DATASETS = {
 }
 REMOTE_SCHEMES = {"s3": "s3://", "gs": "gs://", "azure": "azure://"}
 LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary")
-# Bake-time tools: post_gen_project runs them to initialise the repository.
-BAKE_COMMANDS = ("git", "uv")
+# Bake-time tools: post_gen_project runs them to initialise the repository (uv.lock ships with
+# the template, so no resolver runs; `make setup` installs uv where it is missing).
+BAKE_COMMANDS = ("git",)
 BAKE_MODULES = {"dvc": "dvc", "hydra": "hydra-core"}
 BAKE_FIX = (
     "run cookiecutter from an environment that has them, e.g. `uvx --with dvc cookiecutter <template>`, "

@@ -251,18 +251,13 @@ def test_the_shipped_lock_is_current_for_the_answers(baked) -> None:
 
 
 def test_a_bake_needs_no_package_index(tmp_path: Path) -> None:
-    """Offline, with an empty uv cache: the bake writes the shipped lock and resolves nothing."""
-    env = {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
-    run(
-        "cookiecutter",
-        "--no-input",
-        str(TEMPLATE),
-        "--output-dir",
-        str(tmp_path),
-        "python_version=3.12",
-        cwd=tmp_path,
-        env=env,
-    )
+    """Offline, with an empty uv cache and no uv on PATH: the bake writes the shipped lock, resolving nothing."""
+    tools = tmp_path / "bin"  # git, and no uv
+    tools.mkdir()
+    (tools / "git").symlink_to(shutil.which("git"))
+    env = {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache"), "PATH": str(tools)}
+    bake = [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "--output-dir", str(tmp_path)]
+    run(*bake, "python_version=3.12", cwd=tmp_path, env=env)
     lock = (tmp_path / "my-ml-project/uv.lock").read_text()
     assert '\nrequires-python = ">=3.12"\n' in lock and '[[package]]\nname = "my-ml-project"\n' in lock
     assert not (tmp_path / "empty-cache").exists() or not any((tmp_path / "empty-cache").iterdir())

@@ -198,9 +198,9 @@ def test_no_remote_needs_no_url() -> None:
 
 
 def test_missing_bake_tools_are_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pre_gen.shutil, "which", lambda exe: None if exe == "uv" else "/usr/bin/" + exe)
+    monkeypatch.setattr(pre_gen.shutil, "which", lambda exe: None)
     monkeypatch.setattr(pre_gen.importlib.util, "find_spec", lambda module: None)
-    with pytest.raises(pre_gen.AnswerError, match=r"missing bake-time tools: uv, dvc, hydra-core; .*uvx --with dvc"):
+    with pytest.raises(pre_gen.AnswerError, match=r"missing bake-time tools: git, dvc, hydra-core; .*uvx --with dvc"):
         pre_gen.check_bake_tools()
 
 
