@@ -55,6 +55,18 @@ def project(cookies_session, shared_venv) -> Project:
     return project
 
 
+def ready(url: str, seconds: float = 60) -> bool:
+    """Whether a server at url says it is ready (Open Inference Protocol health) within seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/v2/health/ready", timeout=1).json() == {"ready": True}:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return False
+
+
 class Server:
     def __init__(self, project: Project, log_dir: Path) -> None:
         self.port = free_port()
@@ -65,15 +77,9 @@ class Server:
         with self.log.open("w") as log:
             env = {**os.environ, **project.env, "PYTHONUNBUFFERED": "1"}
             self.process = subprocess.Popen(command, cwd=project.path, stdout=log, stderr=log, env=env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/v2/health/ready", timeout=1).json() == {"ready": True}:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail(f"the server was not ready within 60 s:\n{self.log.read_text()}")
+        if not ready(self.url):
+            self.stop()
+            pytest.fail(f"the server was not ready within 60 s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -303,14 +309,8 @@ def test_the_image_serves_the_released_bundle_as_a_non_root_user(
         port = free_port()
         container = podman("run", "--detach", "--publish", f"127.0.0.1:{port}:8080", image).stdout.strip()
         try:
-            url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{url}/v2/health/ready", timeout=1).json() == {"ready": True}:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
-            else:
+            url = f"http://127.0.0.1:{port}"
+            if not ready(url):
                 pytest.fail(f"the container was not ready within 60 s:\n{podman('logs', container).stderr}")
             rows = held_out_rows(project, 20)
             rows.to_csv(tmp_path / "new.csv", index=False)
