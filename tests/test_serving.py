@@ -287,7 +287,8 @@ def local_base(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_the_image_serves_the_released_bundle_as_a_non_root_user(
     project: Project, local_base: str, tmp_path: Path
 ) -> None:
-    built = project.make("image", "VERSION=0.1.0", f"BASE_IMAGE={local_base}", "CONTAINER_ENGINE=podman")
+    image_args = ["VERSION=0.1.0", f"BASE_IMAGE={local_base}", f"VENV={project.venv}"]
+    built = run("make", "image", *image_args, cwd=project.path, env=PODMAN_ENV)  # podman with the harness's settings
     image = built.stdout.strip().splitlines()[-1]
     assert image == f"{ARTIFACT}:0.1.0", "make image prints the image reference last"
     try:
