@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -186,9 +187,7 @@ def place_lock(answers: dict[str, str]) -> None:
         text = text.replace(root, f'[[package]]\nname = "{answers["project_slug"]}"\n')
         text = text.replace(header, f'\nrequires-python = ">={answers["python_version"]}"\n')
         Path("uv.lock").write_text(text, encoding="utf-8")
-    for lock in Path(SHIPPED_LOCKS).iterdir():
-        lock.unlink()
-    Path(SHIPPED_LOCKS).rmdir()
+    shutil.rmtree(SHIPPED_LOCKS)
 
 
 def dvc(*args: str) -> None:

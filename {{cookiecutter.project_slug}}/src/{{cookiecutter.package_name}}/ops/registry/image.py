@@ -68,9 +68,10 @@ def build_image(version_text: str, base_image: str | None = None) -> str:
     version = registered(version_text)
     base_image, tool = checked_base(base_image), engine()
     bundle = build_bundle(version)
-    reference = f"{ARTIFACT}:{version.version.removeprefix('v')}"
+    number = version.version.removeprefix("v")  # X.Y.Z, as image tags and OCI labels spell versions
+    reference = f"{ARTIFACT}:{number}"
     command = [tool, "build", "--file", CONTAINERFILE, "--tag", reference]
-    command += ["--build-arg", f"VERSION={reference.split(':')[1]}", "--build-arg", f"REVISION={version.commit}"]
+    command += ["--build-arg", f"VERSION={number}", "--build-arg", f"REVISION={version.commit}"]
     if base_image:
         command += ["--build-arg", f"BASE_IMAGE={base_image}"]
     if Path(tool).name == "podman":
