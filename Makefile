@@ -28,8 +28,8 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 # The image lane (tests/test_serving.py) builds the server's image with podman (runc as its
 # runtime) on a Debian base that mmdebstrap makes, since it may reach no image registry.
-CONTAINER_TOOLS := podman runc mmdebstrap
-containers: ## Install podman, runc and mmdebstrap from Debian where missing (apt-get, as root or with sudo)
+CONTAINER_TOOLS := podman runc mmdebstrap docker-registry
+containers: ## Install podman, runc, mmdebstrap and docker-registry from Debian where missing (apt-get, as root or with sudo)
 	@missing="$$(for tool in $(CONTAINER_TOOLS); do command -v "$$tool" >/dev/null || echo "$$tool"; done)"; \
 	if [ -n "$$missing" ]; then \
 		as_root="$$([ "$$(id -u)" = 0 ] || echo sudo)"; \

@@ -45,6 +45,8 @@ USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<repo>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a
 # The job's environment on a runner: no git identity, no harness variables.
 DROPPED_ENV = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "VIRTUAL_ENV")
 PLAY_TIMEOUT = 1200
+# Who pushed (github.actor) and the job's token (github.token), as act hands them to every job.
+ACTOR, TOKEN = "octocat", "ghs_stand_in_token"
 
 
 @dataclass(repr=False)
@@ -198,6 +200,9 @@ class GitHub:
         # which act then deletes.
         self.venv = runner_python.parents[2] / "runner-project-venv"
         self.run_ids = count(4242)
+        # Every play's repository variables (`vars.*`) and runner environment, beside each play's own.
+        self.variables: dict[str, str] = {}
+        self.env: dict[str, str] = {}
 
     def map_url(self, url: str, path: Path) -> None:
         """Serve another repository (e.g. the template) at its GitHub URL, for git on the runner and here."""
@@ -321,7 +326,7 @@ class GitHub:
         command = [
             str(HARNESS_BIN / "act"), event, "-W", str(path), "-e", str(checkout.parent / f"{run_id}.json"),
             "--json", "--no-skip-checkout", "--action-cache-path", str(self.root / "act"),
-            "--env", f"GITHUB_RUN_ID={run_id}", "-s", "GITHUB_TOKEN=ghs_stand_in_token",
+            "--env", f"GITHUB_RUN_ID={run_id}", "-s", f"GITHUB_TOKEN={TOKEN}", "--actor", ACTOR,
             "--concurrent-jobs", str(concurrent_jobs),
         ]  # fmt: skip
         if job:
@@ -330,6 +335,7 @@ class GitHub:
             command += ["-P", f"{label}=-self-hosted"]
         for action, sha in sorted(set(USES.findall(path.read_text()))):
             command += ["--local-repository", f"{action}@{sha}={STAND_INS / action.split('/')[1]}"]
+        variables = self.variables | (variables or {})
         for flag, values in (("--input", inputs), ("-s", secrets), ("--var", variables)):
             for key, value in (values or {}).items():
                 command += [flag, f"{key}={value}"]
@@ -351,7 +357,7 @@ class GitHub:
             DVC_NO_ANALYTICS="1",
             VENV=str(self.venv),
         )
-        return env | (extra or {})
+        return env | self.env | (extra or {})
 
 
 def needed(workflow: dict[str, Any], job: str) -> tuple[str, ...]:

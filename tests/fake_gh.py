@@ -31,6 +31,10 @@ class Usage(Exception):
     """The fake does not know this call."""
 
 
+class Failed(Exception):
+    """The call fails on GitHub too: gh prints this message and exits 1."""
+
+
 def load(home: Path) -> dict[str, Any]:
     path = home / "state.json"
     state = json.loads(path.read_text()) if path.exists() else {}
@@ -201,31 +205,40 @@ def release(state: dict[str, Any], args: list[str], home: Path) -> None:
     elif action == "download":
         target = Path(one(found, "--dir", "-D", default="."))
         target.mkdir(parents=True, exist_ok=True)
-        pattern = one(found, "--pattern", "-p", default="*")
-        for file in store.iterdir():
-            if fnmatch.fnmatch(file.name, pattern):
-                shutil.copy(file, target)
+        patterns = found.get("--pattern", []) + found.get("-p", []) or ["*"]
+        matched = [file for file in store.iterdir() if any(fnmatch.fnmatch(file.name, p) for p in patterns)]
+        if not matched:  # as gh: an error only when no asset matches any pattern
+            raise Failed("no assets match the file pattern")
+        for file in matched:
+            shutil.copy(file, target)
     else:
         raise Usage(f"gh release {action}")
 
 
 def verify_attestation(home: Path, args: list[str]) -> int:
-    """`gh attestation verify FILE --owner OWNER`: 0 if the attest stand-in recorded FILE's digest
-    for a repository of OWNER, else 1 with gh's message."""
+    """`gh attestation verify FILE --owner OWNER` (or `oci://NAME@sha256:DIGEST`, an image by its
+    digest): 0 if the attest stand-in recorded that digest for a repository of OWNER, else 1 with
+    gh's message."""
     import hashlib
 
     (path, *_), found = options(args)
     owner = one(found, "--owner", "-o")
     if not owner:
         raise Usage("gh attestation verify without --owner")
-    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if path.startswith("oci://"):
+        digest = path.partition("@")[2]
+        if not digest.startswith("sha256:"):
+            raise Usage("gh attestation verify oci://NAME without @sha256:DIGEST")
+    else:
+        digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
     recorded = home / "attestations.txt"
     lines = recorded.read_text().splitlines() if recorded.exists() else []
     attested = {tuple(line.split()) for line in lines}  # (digest, owner/repository)
+    source = path if path.startswith("oci://") else f"file://{path}"
     if any(seen == digest and repository.partition("/")[0] == owner for seen, repository in attested):
-        print(f"Loaded digest {digest} for file://{path}\n✓ Verification succeeded!")
+        print(f"Loaded digest {digest} for {source}\n✓ Verification succeeded!")
         return 0
-    print(f"Loaded digest {digest} for file://{path}\n✗ Verification failed", file=sys.stderr)
+    print(f"Loaded digest {digest} for {source}\n✗ Verification failed", file=sys.stderr)
     print(f"Error: failed to fetch attestations from {owner}: no attestations found", file=sys.stderr)
     return 1
 
@@ -265,6 +278,9 @@ def main(argv: list[str]) -> int:
             return verify_attestation(home, args[1:])
         else:
             raise Usage(f"gh {command}")
+    except Failed as failed:
+        print(failed, file=sys.stderr)
+        return 1
     except Usage as unknown:
         print(f"fake gh: no answer for `{unknown}`: teach tests/fake_gh.py", file=sys.stderr)
         return 1

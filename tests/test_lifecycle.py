@@ -24,13 +24,17 @@ import io
 import json
 import shutil
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import images
 import pandas as pd
 import pytest
 import yaml
 from act import GitHub, Play
 from baked import Project, bake_project, cached_outputs
+from images import PODMAN_ENV, Registry, free_port, podman, ready
 
 from conftest import run
 
@@ -39,11 +43,25 @@ pytestmark = pytest.mark.e2e
 ARTIFACT = "my-ml-project"
 TAG = f"{ARTIFACT}@v0.1.0"
 BUNDLE = f"{ARTIFACT}-v0.1.0.tar.gz"
+IMAGE = f"octo-lab/{ARTIFACT}"  # the repository's image: <registry>/<owner>/<name>
+RELEASES = [{"tag": TAG, "files": sorted([BUNDLE, "MODEL_CARD.md", "image.txt"])}]  # the image's name@digest
 
 
 @pytest.fixture(scope="module")
-def github(tmp_path_factory: pytest.TempPathFactory, runner_python: Path) -> GitHub:
-    return GitHub(tmp_path_factory.mktemp("github"), runner_python)
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """The container registry publish.yml pushes the server's image to (its IMAGE_REGISTRY)."""
+    registry = Registry(tmp_path_factory.mktemp("registry"))
+    yield registry
+    registry.stop()
+
+
+@pytest.fixture(scope="module")
+def github(tmp_path_factory: pytest.TempPathFactory, runner_python: Path, registry: Registry) -> GitHub:
+    github = GitHub(tmp_path_factory.mktemp("github"), runner_python)
+    # The repository's variables: the image goes to the local registry, built on a local base.
+    github.variables.update(IMAGE_REGISTRY=registry.host, BASE_IMAGE=images.local_base(tmp_path_factory.mktemp("base")))
+    github.env.update(PODMAN_ENV | registry.env)  # the runner's podman, with this registry's settings
+    return github
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +147,18 @@ def published(project: Project, github: GitHub) -> Path:
     publish = played.job("publish")
     assert publish.outputs["tag"]["event"] == "registration", "GTO read the re-fetched, annotated tag"
     assert "gate: passed" in publish.output
-    assert github.state()["releases"] == [{"tag": TAG, "files": sorted([BUNDLE, "MODEL_CARD.md"])}]
+    assert github.state()["releases"] == RELEASES
     return github.api_dir / "releases" / TAG / BUNDLE
+
+
+def test_publish_pushes_the_versions_image_and_attests_its_digest(
+    github: GitHub, registry: Registry, published: Path
+) -> None:
+    assert registry.tags(IMAGE) == ["0.1.0"]
+    pinned = (published.parent / "image.txt").read_text().strip()
+    assert pinned == f"{registry.host}/{IMAGE}@{registry.digest(IMAGE, '0.1.0')}", "the digest the registry serves"
+    attested = (github.api_dir / "attestations.txt").read_text().split()
+    assert pinned.partition("@")[2] in attested, "the image's digest was attested, as the bundle's"
 
 
 @pytest.mark.parametrize(
@@ -317,6 +345,59 @@ def test_promote_to_prod_deploys_the_verified_bundle(project: Project, github: G
     assert deploy.step("Check the bundle was built from the version's tagged commit") == "success"
     assert f"Deployed {ARTIFACT} v0.1.0 to prod" in deploy.summary
     assert "attestation, commit and checksums verified" in deploy.summary
+    assert deploy.step("Tag the version's image with the stage") == "success"
+    assert f"Image `{github.variables['IMAGE_REGISTRY']}/{IMAGE}:prod`" in deploy.summary
+
+
+def test_the_prod_image_pulled_by_digest_serves_the_version(
+    project: Project, registry: Registry, published: Path, tmp_path: Path
+) -> None:
+    """What a cluster runs: prod's tag names the attested digest, and that image answers predict's answers."""
+    pinned = (published.parent / "image.txt").read_text().strip()
+    assert registry.tags(IMAGE) == ["0.1.0", "prod"]
+    assert registry.digest(IMAGE, "prod") == pinned.partition("@")[2]
+    registry.login()
+    podman("pull", "--quiet", pinned, env=registry.env)
+    port = free_port()
+    container = podman("run", "--detach", "--publish", f"127.0.0.1:{port}:8080", pinned).stdout.strip()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert ready(url), podman("logs", container, check=False).stderr
+        rows = new_rows(project)
+        rows.to_csv(tmp_path / "new.csv", index=False)
+        project.cli(
+            "predict", "--model", TAG, "--input", str(tmp_path / "new.csv"), "--output", str(tmp_path / "out.csv")
+        )
+        answer = httpx.post(f"{url}/predict", json={"rows": json.loads(rows.to_json(orient="records"))})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["model_version"] == "v0.1.0"
+        assert answer.json()["predictions"] == pd.read_csv(tmp_path / "out.csv")["prediction"].tolist()
+    finally:
+        podman("rm", "--force", container, check=False)
+        podman("rmi", "--force", pinned, check=False)
+
+
+def test_deploy_tags_no_image_publish_did_not_attest(
+    project: Project, github: GitHub, registry: Registry, published: Path
+) -> None:
+    """image.txt swapped on the Release for another image in the same repository: refused, prod unchanged."""
+    prod = registry.digest(IMAGE, "prod")
+    other = f"{registry.host}/{IMAGE}:other"
+    podman("tag", github.variables["BASE_IMAGE"], other)
+    registry.login()
+    podman("push", "--quiet", other, env=registry.env)
+    pinned_file = published.parent / "image.txt"
+    original = pinned_file.read_text()
+    pinned_file.write_text(f"{registry.host}/{IMAGE}@{registry.digest(IMAGE, 'other')}\n")
+    try:
+        played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{ARTIFACT}#prod#1")
+    finally:
+        pinned_file.write_text(original)
+        podman("rmi", "--force", other, check=False)
+    deploy = played.job("deploy")
+    assert deploy.result == "failure" and deploy.step("Tag the version's image with the stage") == "failure", played
+    assert "no attestations found" in deploy.output
+    assert registry.digest(IMAGE, "prod") == prod, "prod still names the attested image"
 
 
 def test_deploy_refuses_a_release_asset_publish_did_not_attest(project: Project, github: GitHub) -> None:
@@ -488,7 +569,7 @@ def test_publish_refuses_a_tag_with_shell_syntax(project: Project, github: GitHu
         assert publish.result == "failure", publish
         assert publish.step("Check that the tag registers a version") == "failure"
         assert f"refused tag {tag!r}" in publish.output
-        assert github.state()["releases"] == [{"tag": TAG, "files": sorted([BUNDLE, "MODEL_CARD.md"])}]
+        assert github.state()["releases"] == RELEASES
         no_payload_ran(project.path, github.root)
     finally:
         run("git", "push", "--quiet", "--delete", "origin", tag, cwd=project.path)

@@ -16,7 +16,6 @@ import json
 import os
 import pickle
 import signal
-import socket
 import subprocess
 import tarfile
 import threading
@@ -26,10 +25,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import images
 import pandas as pd
 import pytest
 import yaml
 from baked import Project, trained_bake
+from images import PODMAN_ENV, free_port, podman, ready
 
 from conftest import run
 
@@ -40,12 +41,6 @@ PROD = f"{ARTIFACT}#prod"
 CLIENTS, LOAD_SECONDS = 8, 20
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def project(cookies_session, shared_venv) -> Project:
     """A default bake, trained, released as v0.1.0 and promoted to prod."""
@@ -53,18 +48,6 @@ def project(cookies_session, shared_venv) -> Project:
     project.make("release", "VERSION=0.1.0")
     project.make("promote", "VERSION=0.1.0", "STAGE=prod")
     return project
-
-
-def ready(url: str, seconds: float = 60) -> bool:
-    """Whether a server at url says it is ready (Open Inference Protocol health) within seconds."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/v2/health/ready", timeout=1).json() == {"ready": True}:
-                return True
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return False
 
 
 class Server:
@@ -265,23 +248,9 @@ def test_bundles_hold_no_pickle_and_a_pickle_that_runs_code_is_refused(project: 
 
 # The image lane: podman builds the server's image on a local Debian base, since no image registry
 # is reachable here (on GitHub the Containerfile's default python:<version>-slim is used).
-LOCAL_BASE = "localhost/harness-bookworm-python"
-PODMAN_ENV = {"CONTAINERS_CONF": str(Path(__file__).with_name("containers.conf")), "CONTAINER_ENGINE": "podman"}
-
-
-def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return run("podman", *args, cwd=Path.cwd(), env=PODMAN_ENV, check=check)
-
-
 @pytest.fixture(scope="module")
 def local_base(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Debian bookworm with Python 3.11 (the default answer), from Debian's mirror with mmdebstrap."""
-    if podman("image", "exists", LOCAL_BASE, check=False).returncode != 0:
-        rootfs = tmp_path_factory.mktemp("base") / "rootfs.tar"
-        packages = "--include=python3,python3-venv,ca-certificates"
-        run("mmdebstrap", "--quiet", "--variant=minbase", packages, "bookworm", str(rootfs), cwd=rootfs.parent)
-        podman("import", str(rootfs), LOCAL_BASE)
-    return LOCAL_BASE
+    return images.local_base(tmp_path_factory.mktemp("base"))
 
 
 def test_the_image_serves_the_released_bundle_as_a_non_root_user(

@@ -26,6 +26,11 @@ PATTERNS = {
     # A git revision to compare with: a branch, a tag, a commit, `main~1`; never an option (no leading -).
     "revision": (re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./~^@-]*"), "letters, digits and _./~^@-, not first -"),
     "experiment": (re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*"), "letters, digits, '.', '_' and '-'"),
+    # Where publish.yml pushes the server's image: a registry host[:port], a GitHub owner/name.
+    "registry": (re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?"), "a host name, then :port if any"),
+    "repository": (re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+"), "owner/name, as GitHub spells them"),
+    "owner": (re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*"), "letters, digits and '-'"),
+    "stage": (re.compile(r"[A-Za-z0-9_-]+"), "letters, digits, '_' and '-'"),
     # Free text for a commit message or a pull request's title: no quotes, `$`, backticks or backslashes.
     "reason": (re.compile(r"[A-Za-z0-9 _.,:/@#+()-]{1,200}"), "up to 200 letters, digits, spaces and _.,:/@#+()-"),
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..checked import PATTERNS
-from .base import CHECK_FAILED, main, run_tool
+from .base import CHECK_FAILED, blank_is_none, main, run_tool
 
 
 @main.group(hidden=True)
@@ -88,6 +88,44 @@ def bundle_commit(bundle: Path, version: str) -> None:
     if manifest.get("git_commit") != tagged.commit:
         raise BundleError(f"{bundle} was built from {manifest.get('git_commit')}, not {tagged.tag} ({tagged.commit})")
     print(f"{bundle} was built from {tagged.tag} ({tagged.commit[:12]}).")
+
+
+@ci.command("push-image")
+@click.argument("version")
+@click.option("--registry", required=True, help="The registry's host[:port], e.g. ghcr.io.")
+@click.option("--repository", required=True, help="The GitHub repository, owner/name.")
+@click.option("--bundle", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="The bundle to serve.")
+@click.option("--base-image", callback=blank_is_none, help="The image to build on [python:<version>-slim].")
+def push_image(version: str, registry: str, repository: str, bundle: Path | None, base_image: str | None) -> None:
+    """publish: build VERSION's image, push it as REGISTRY/REPOSITORY:X.Y.Z.
+
+    With BUNDLE inside (checked to be VERSION's), else a new one. Logs in with
+    REGISTRY_USER and REGISTRY_TOKEN. Outputs name and digest; dist/image.txt
+    holds name@digest.
+    """
+    from ..ci.github import set_outputs
+    from ..ci.images import push_image as push
+
+    name, digest = push(version, bundle, base_image, registry, repository)
+    set_outputs({"name": name, "digest": digest})
+    print(f"{name}@{digest}")
+
+
+@ci.command("stage-image")
+@click.argument("pinned", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("stage")
+@click.option("--owner", required=True, help="Whose attestation the image must carry.")
+def stage_image(pinned: Path, stage: str, owner: str) -> None:
+    """deploy: tag the image PINNED names (name@sha256:...) with STAGE.
+
+    Only once `gh attestation verify` finds OWNER's attestation of that digest.
+    """
+    from ..ci.github import add_summary
+    from ..ci.images import stage_image as stage_it
+
+    staged = stage_it(pinned, stage, owner)
+    print(staged)
+    add_summary(f"Image `{staged}` = `{pinned.read_text().strip()}`, its attestation verified.")
 
 
 @ci.command("pin-remote")

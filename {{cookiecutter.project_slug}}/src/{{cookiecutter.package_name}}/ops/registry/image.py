@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..commands import run
 from ..contract import ProjectError
-from .bundle import build_bundle, registered
-from .tags import ARTIFACT
+from .bundle import build_bundle, check_bundle, registered
+from .tags import ARTIFACT, Version
 
 ENGINES = ("docker", "podman")
 # An image reference as registries spell one: [registry[:port]/]path[:tag][@sha256:digest].
@@ -63,11 +63,23 @@ def build_context(commit: str, bundle: Path, into: Path) -> None:
     shutil.copyfile(bundle, into / "model.tar.gz")
 
 
-def build_image(version_text: str, base_image: str | None = None) -> str:
-    """Build `<name>:X.Y.Z` of a released version; the image reference."""
+def version_bundle(version: Version, bundle: Path | None, scratch: Path) -> Path:
+    """The bundle given (once it is checked to be this version's), else one built in scratch."""
+    if bundle is None:
+        return build_bundle(version, scratch)
+    manifest, _ = check_bundle(bundle)  # checksums and model types; loads nothing
+    if manifest.get("git_commit") != version.commit:
+        raise ImageError(f"{bundle} was built from {manifest.get('git_commit')}, not {version.tag}")
+    return bundle
+
+
+def build_image(version_text: str, base_image: str | None = None, bundle: Path | None = None) -> str:
+    """Build `<name>:X.Y.Z` of a released version, with `bundle` (else a new one) inside; its reference.
+
+    publish.yml passes the bundle it attests and releases, so the image serves those very bytes.
+    """
     version = registered(version_text)
     base_image, tool = checked_base(base_image), engine()
-    bundle = build_bundle(version)
     number = version.version.removeprefix("v")  # X.Y.Z, as image tags and OCI labels spell versions
     reference = f"{ARTIFACT}:{number}"
     command = [tool, "build", "--file", CONTAINERFILE, "--tag", reference]
@@ -79,8 +91,8 @@ def build_image(version_text: str, base_image: str | None = None) -> str:
     certificates = os.environ.get("SSL_CERT_FILE", "")
     if certificates and Path(certificates).is_file():
         command += ["--secret", f"id=ca,src={Path(certificates).resolve()}"]
-    with tempfile.TemporaryDirectory(prefix="image-") as context:
-        build_context(version.commit, bundle, Path(context))
+    with tempfile.TemporaryDirectory(prefix="image-") as context, tempfile.TemporaryDirectory() as scratch:
+        build_context(version.commit, version_bundle(version, bundle, Path(scratch)), Path(context))
         os.environ.setdefault("DOCKER_BUILDKIT", "1")  # docker's classic builder knows no --secret
         run(*command, context)
     return reference
