@@ -80,6 +80,12 @@ def test_malformed_json_infinity_and_oversized_bodies_are_4xx(bundle: Path, monk
     assert answer.status_code == 422 and "at most 2 items" in answer.json()["message"]
     answer = client.post("/predict", content=b" " * 5000, headers=headers)
     assert answer.status_code == 413 and "fewer rows" in answer.json()["detail"]
+    # Sent in chunks, with no Content-Length: counted as it arrives, refused past the limit.
+    answer = client.post("/predict", content=iter([b" " * 3000, b" " * 3000]), headers=headers)
+    assert answer.status_code == 413 and "fewer rows" in answer.json()["detail"]
+    whole = json.dumps({"rows": ROWS[:1]}).encode()
+    answer = client.post("/predict", content=iter([whole[:10], whole[10:]]), headers=headers)
+    assert answer.status_code == 200, "a chunked body within the limit reaches the app whole"
 
 
 def test_the_v2_protocol_round_trip(client: TestClient) -> None:

@@ -112,6 +112,12 @@ def predict(model: str, source: Path, output: Path, keep: tuple[str, ...]) -> No
 @click.option("--canary-percent", default=0.0, type=click.FloatRange(0, 100), help="Its share, 0-100 [0].")
 @click.option("--log-dir", type=click.Path(path_type=Path), help="Write a sample of the rows served here, by day.")
 @click.option("--log-share", default=0.1, show_default=True, type=click.FloatRange(0, 1), help="The sample's share.")
+@click.option(
+    "--batch-ms",
+    default=0.0,
+    type=click.FloatRange(0, 1000),
+    help="Score the rows of requests arriving within this many ms in one call [0: off].",
+)
 def serve(
     model: str | None,
     host: str,
@@ -120,19 +126,21 @@ def serve(
     canary_percent: float,
     log_dir: Path | None,
     log_share: float,
+    batch_ms: float,
 ) -> None:
     """Serve a published model over HTTP; SIGHUP swaps versions.
 
     POST /predict and the Open Inference Protocol v2 (/v2/...), /metrics for
     Prometheus, /docs for the request schema. `kill -HUP` re-resolves --model
     (and --canary) through the registry and swaps without a failed request.
-    --log-dir data/incoming feeds `monitor` with what was served.
+    --log-dir data/incoming feeds `monitor` with what was served; --batch-ms 2
+    batches concurrent requests (more throughput under load).
     """
     from ..serving.server import serve as run
 
     if canary_percent and not canary:
         raise click.UsageError("--canary-percent needs --canary, the version that takes that share")
-    run(model or PRODUCTION, host, port, canary, canary_percent, log_dir, log_share)
+    run(model or PRODUCTION, host, port, canary, canary_percent, log_dir, log_share, batch_ms)
 
 
 @main.command(section=LIFECYCLE)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..contract import ProjectError
 from ..registry.bundle import Bundle, load_model
+from .batching import Batcher
 from .predict import predictions
 
 
@@ -34,9 +35,8 @@ class Served:
     def features(self) -> list[dict[str, str]]:
         return self.bundle.features
 
-    def predict(self, rows: pd.DataFrame) -> dict[str, Any]:
-        """The answer to rows: predictions, each class's probabilities for classifiers, and who answered."""
-        scored = predictions(self.bundle, rows)
+    def answer(self, scored: pd.DataFrame) -> dict[str, Any]:
+        """The answer to scored rows: predictions, each class's probabilities for classifiers, and who answered."""
         probabilities = [column for column in scored.columns if column.startswith("probability_")]
         answer: dict[str, Any] = {"model_version": self.version, "predictions": scored["prediction"].tolist()}
         if probabilities:
@@ -64,11 +64,14 @@ class Slots:
 class Models:
     """The served versions; `pick()` chooses one per request, `reload()` swaps them."""
 
-    def __init__(self, primary: str, canary: str | None = None, canary_percent: float = 0.0) -> None:
+    def __init__(
+        self, primary: str, canary: str | None = None, canary_percent: float = 0.0, batch_ms: float = 0.0
+    ) -> None:
         first = load(primary)
         second = load(canary, first.features) if canary else None
         self.slots = Slots(first, second, canary_percent if second else 0.0)
         self.features = first.features
+        self.batcher = Batcher(batch_ms) if batch_ms > 0 else None
         self._reloading = threading.Lock()
         self._random = random.Random()
 
@@ -77,6 +80,11 @@ class Models:
         if slots.canary is not None and self._random.random() * 100 < slots.canary_percent:
             return slots.canary
         return slots.primary
+
+    def predict(self, served: Served, rows: pd.DataFrame) -> dict[str, Any]:
+        """served's answer to rows: scored in this thread, or with others' rows when batching is on."""
+        scored = self.batcher.score(served.bundle, rows) if self.batcher else predictions(served.bundle, rows)
+        return served.answer(scored)
 
     def versions(self) -> list[str]:
         slots = self.slots

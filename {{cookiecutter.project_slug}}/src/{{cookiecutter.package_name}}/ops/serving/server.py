@@ -25,12 +25,13 @@ def serve(
     canary_percent: float = 0.0,
     log_dir: Path | None = None,
     log_share: float = 0.1,
+    batch_ms: float = 0.0,
 ) -> None:
     import uvicorn
 
     from .app import create_app
 
-    models = Models(model, canary, canary_percent)
+    models = Models(model, canary, canary_percent, batch_ms)
     app = create_app(models, ServedLog(log_dir, log_share) if log_dir else None)
     signal.signal(signal.SIGHUP, lambda *_: models.reload_in_background())
     served = ", ".join(models.versions())
