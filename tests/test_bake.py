@@ -98,9 +98,20 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "experiments": ["grid", "ranking", "keep"],
         "review": ["inputs", "sections", "classes", "report", "plots", "verify"],
         "registry": ["tags", "bundle", "archive", "model_card", "image"],
-        "serving": ["predict", "schema", "requests", "models", "app", "telemetry", "served_log", "server"],
+        "serving": [
+            "predict",
+            "schema",
+            "requests",
+            "models",
+            "batching",
+            "body_limit",
+            "app",
+            "telemetry",
+            "served_log",
+            "server",
+        ],
         "monitoring": ["drift", "report", "absorb"],
-        "ci": ["steps", "remote", "proposals", "github"],
+        "ci": ["steps", "remote", "proposals", "github", "images"],
     }
     toolkit += [f"{room}/{module}" for room, modules in rooms.items() for module in ["__init__", *modules]]
     files |= {f"src/{package}/ops/{module}.py" for module in toolkit}
