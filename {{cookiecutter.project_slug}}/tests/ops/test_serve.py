@@ -86,6 +86,8 @@ def test_malformed_json_infinity_and_oversized_bodies_are_4xx(bundle: Path, monk
     whole = json.dumps({"rows": ROWS[:1]}).encode()
     answer = client.post("/predict", content=iter([whole[:10], whole[10:]]), headers=headers)
     assert answer.status_code == 200, "a chunked body within the limit reaches the app whole"
+    counted = 'serve_requests_total{endpoint="unmatched",model_version="",status="413"} 2.0'
+    assert counted in client.get("/metrics").text, "the metrics count the refused bodies"
 
 
 def test_the_v2_protocol_round_trip(client: TestClient) -> None:

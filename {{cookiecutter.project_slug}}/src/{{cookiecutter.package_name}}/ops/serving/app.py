@@ -13,8 +13,6 @@ Bad input costs one 4xx and nothing else: 422 names the row and column (pydantic
 """
 
 import json
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -28,7 +26,7 @@ from .body_limit import BodyLimit
 from .models import Models, Served
 from .requests import V2_DATATYPES, V2Request, frame_of, predict_request, row_model
 from .served_log import ServedLog
-from .telemetry import CONTENT_TYPE, Telemetry
+from .telemetry import CONTENT_TYPE, Measured, Telemetry
 
 MAX_BODY_BYTES = 8 << 20
 
@@ -73,17 +71,9 @@ def create_app(models: Models, log: ServedLog | None = None) -> FastAPI:
     request_model = predict_request(row)
     telemetry = Telemetry()
     app = FastAPI(title=f"{ARTIFACT} inference", description="Predictions of a published model version.")
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)  # inside `measure`: its 413s are counted too
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        endpoint = getattr(route, "path", "unmatched")
-        version = getattr(request.state, "model_version", "")
-        telemetry.record(endpoint, response.status_code, version, time.perf_counter() - started)
-        return response
+    app.add_middleware(Measured, telemetry=telemetry)  # outermost of ours: BodyLimit's 413s are counted
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

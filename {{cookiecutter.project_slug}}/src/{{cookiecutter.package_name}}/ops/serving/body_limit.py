@@ -1,4 +1,7 @@
-"""A request body over the limit gets a 413, whether or not it says its length.
+"""A request body over the limit gets a 413 in JSON, whether or not it says its length.
+
+FastAPI's own `max_body_size` (0.165) answers a declared Content-Length over the limit in
+plain text, before any handler of ours can name the fix; this answers both cases alike.
 
 Content-Length is checked first; a body sent in chunks (no Content-Length) is counted as it
 arrives and refused as soon as it passes the limit, so no client makes the server hold more

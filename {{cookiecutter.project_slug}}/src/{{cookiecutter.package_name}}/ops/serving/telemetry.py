@@ -1,6 +1,9 @@
 """The server's Prometheus metrics: requests and latency by endpoint, status and model version."""
 
+import time
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -26,3 +29,34 @@ class Telemetry:
 
     def text(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class Measured:
+    """ASGI middleware: every HTTP request's endpoint, status, version and duration, recorded.
+
+    Plain ASGI rather than `@app.middleware("http")`, whose per-request task and streams cost
+    about a tenth of the server's throughput under load. The endpoint is the route's path
+    (`unmatched` when none matched); the version, what the handler put in `request.state`.
+    """
+
+    def __init__(self, app: ASGIApp, telemetry: Telemetry) -> None:
+        self.app, self.telemetry = app, telemetry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500  # 500 unless a response starts
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            endpoint = getattr(scope.get("route"), "path", "unmatched")
+            version = scope.get("state", {}).get("model_version", "")
+            self.telemetry.record(endpoint, status, version, time.perf_counter() - started)
