@@ -47,6 +47,7 @@ LONGEST_FIRST = [
     "test_workflows.py",
     "test_lifecycle.py",
     "test_pipeline.py",
+    "test_update_history.py",
     "test_own_data.py",
     "test_reproducibility.py",
     "test_fresh_bake_on_github.py",
