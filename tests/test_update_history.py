@@ -24,6 +24,7 @@ from conftest import TEMPLATE, run, tracked_files
 pytestmark = pytest.mark.e2e
 
 SLUG, PACKAGE = "my-ml-project", "my_ml_project"
+CHANGELOG = TEMPLATE / "CHANGELOG.md"
 RELEASED = re.compile(r"^## (?P<version>\d+\.\d+\.\d+) — \S+, commit (?P<commit>[0-9a-f]{40})$", re.MULTILINE)
 CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)
 # What the user changes: each edit's file, the text it replaces, and the text it puts there.
@@ -43,9 +44,23 @@ OWN_FILE = "docs/our-data.md"
 
 def previous_version() -> tuple[str, str]:
     """The newest released version in CHANGELOG.md and its commit."""
-    found = RELEASED.search((TEMPLATE / "CHANGELOG.md").read_text())
+    found = RELEASED.search(CHANGELOG.read_text())
     assert found, "CHANGELOG.md names no released version with its commit"
     return found["version"], found["commit"]
+
+
+def test_every_version_in_the_changelog_is_a_commit_of_this_history_newest_first() -> None:
+    released = [(found["version"], found["commit"]) for found in RELEASED.finditer(CHANGELOG.read_text())]
+    assert released, "CHANGELOG.md names no released version with its commit"
+    numbers = [tuple(map(int, version.split("."))) for version, _ in released]
+    assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == len(numbers)
+    for version, commit in released:
+        ancestor = run("git", "merge-base", "--is-ancestor", commit, "HEAD", cwd=TEMPLATE, check=False)
+        assert ancestor.returncode == 0, f"{version}'s commit {commit} is not in this clone's history of HEAD"
+        tagged = run(
+            "git", "rev-parse", "--verify", "--quiet", f"template-v{version}^{{commit}}", cwd=TEMPLATE, check=False
+        )
+        assert tagged.returncode != 0 or tagged.stdout.strip() == commit, f"tag template-v{version} is elsewhere"
 
 
 def bake_at(commit: str, out: Path, tmp_path: Path) -> Path:
