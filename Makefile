@@ -59,5 +59,5 @@ locks: env ## Re-resolve the shipped locks of baked projects ({{cookiecutter.pro
 		cp "build/locks/$$variant/lock-project/uv.lock" "$(LOCKS_DIR)/$$variant.lock"; \
 	done
 
-bench: env ## Measure bake, set-up and pipeline overhead against a bare script (~15 min idle; BENCH_ARGS="--quick")
+bench: env ## Measure bake, set-up and pipeline overhead against a bare script, and the server against MLServer (~30 min idle; BENCH_ARGS="--quick")
 	python benchmarks/run.py $(BENCH_ARGS)

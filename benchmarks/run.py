@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+# benchmarks/serving.py imports this script's helpers as `run`: let that name this very module.
+sys.modules.setdefault("run", sys.modules[__name__])
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "benchmarks"
 RESULTS = HERE / "results.json"
@@ -46,7 +48,7 @@ NOOPS_PER_BAKE = 5
 
 
 # The groups of figures, in the order they are measured (--only picks some).
-GROUPS = ("default", "real", "sweep", "act", "big", "harness")
+GROUPS = ("default", "real", "sweep", "act", "big", "serve", "harness")
 
 
 class MeasureError(RuntimeError):
@@ -518,6 +520,13 @@ def heaviest_imports(importtime: str, top: int = 4) -> dict[str, float]:
     return {"total": sum(packages.values()), **ranked}
 
 
+def measure_serving(bench: Bench) -> list[Figure]:
+    """The inference server against MLServer (benchmarks/serving.py)."""
+    from serving import measure_serving as measure
+
+    return measure(bench)
+
+
 # --- machine, table, results ------------------------------------------------------------------
 
 
@@ -613,6 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sweep": lambda: [measure_sweep(bench)],
             "act": lambda: [measure_act_sweep(bench)],
             "big": lambda: [measure_big_data(bench)],
+            "serve": lambda: measure_serving(bench),
             "harness": lambda: [measure_harness(args.harness, args.harness_log)],
         }
         figures: list[Figure] = []
