@@ -1,7 +1,7 @@
 """Updating a project baked from a real earlier version of this template, as a long-time user would.
 
 CHANGELOG.md names each released version's commit in this repository. The newest one is
-baked from this repository's own history (cookiecutter --checkout, the file:// URL of the
+baked from this repository's own history (cookiecutter --checkout, the git+file:// URL of the
 clone the harness runs in), customised (a hyperparameter in conf/, a transform in
 features.py, a file of the user's own), trained and committed; then `cruft update` brings
 it to this repository's HEAD, and the commands docs/updating.md lists after an update pass:
@@ -68,7 +68,7 @@ def bake_at(commit: str, out: Path, tmp_path: Path) -> Path:
     config = tmp_path / "cookiecutter.yaml"  # its clones go here, not to ~/.cookiecutters
     config.write_text(f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n")
     command = ["cookiecutter", "--no-input", "--config-file", str(config), "--checkout", commit]
-    run(*command, f"file://{TEMPLATE}", "-o", str(out), cwd=tmp_path)
+    run(*command, f"git+file://{TEMPLATE}", "-o", str(out), cwd=tmp_path)  # git+: clone, as a URL
     return out / SLUG
 
 
