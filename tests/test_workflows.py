@@ -78,6 +78,36 @@ def test_permissions_timeouts_and_checkout_credentials(baked: Path) -> None:
                     assert step["with"]["persist-credentials"] is False
 
 
+CLOUD_SECRETS = {
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "GCS_CREDENTIALS_JSON",
+}
+# The project's commands that reach the DVC remote: only their steps get its credentials.
+REMOTE_COMMANDS = re.compile(
+    r"\bci (repro|push|pull-model|pull-batches|monitor|experiment)\b|\b(verify|report|bundle)\b"
+)
+
+
+def test_cloud_secrets_reach_only_the_steps_that_use_the_remote(baked: Path) -> None:
+    """Never a job's or workflow's env, so `make setup`, the hooks and other steps never see them."""
+    given = 0
+    for path in workflows(baked):
+        workflow = load_workflow(path)
+        assert not CLOUD_SECRETS & set(workflow.get("env", {})), path.name
+        for name, job in workflow["jobs"].items():
+            assert not CLOUD_SECRETS & set(job.get("env", {})), f"{path.name}:{name} gives its every step the secrets"
+            for step in job["steps"]:
+                secrets = CLOUD_SECRETS & set(step.get("env", {}))
+                if secrets:
+                    assert secrets == CLOUD_SECRETS, f"{path.name}:{step['name']}: {secrets}"
+                    assert REMOTE_COMMANDS.search(step["run"]), f"{path.name}:{step['name']} does not reach the remote"
+                    assert "make " not in step["run"], f"{path.name}:{step['name']} runs make with the secrets"
+                    given += 1
+    assert given >= 12, "the steps that pull or push have the secrets"
+
+
 def test_no_dangerous_triggers(baked: Path) -> None:
     for path in workflows(baked):
         workflow = load_workflow(path)

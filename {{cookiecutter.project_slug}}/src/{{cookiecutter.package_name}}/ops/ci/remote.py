@@ -112,22 +112,29 @@ def push_credentials(token: str) -> Iterator[None]:
             os.environ["GIT_CONFIG_GLOBAL"] = saved
 
 
-def write_cloud_credentials() -> str:
-    """Google Cloud's credentials from GCS_CREDENTIALS_JSON into a file only this user can read,
-    named in GOOGLE_APPLICATION_CREDENTIALS for the job's later steps; what it did."""
+@contextmanager
+def google_credentials() -> Iterator[str | None]:
+    """GCS_CREDENTIALS_JSON, when the step passes that secret, as a file only this user can read
+    (mkstemp: 0600), named in GOOGLE_APPLICATION_CREDENTIALS for this command and the dvc it
+    runs, and removed when the command ends. The workflows pass cloud secrets only to the steps
+    that reach the remote, so no install, hook or other step sees them or the file."""
     secret = os.environ.get("GCS_CREDENTIALS_JSON", "")
     if not secret:
-        return "No GCS_CREDENTIALS_JSON secret: no Google Cloud credentials written."
-    path = Path(os.environ.get("RUNNER_TEMP", tempfile.gettempdir())) / "gcs.json"
-    # 0600 from the first byte, whatever the umask or an earlier file's mode.
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
-        os.fchmod(file.fileno(), 0o600)
-        file.write(secret)
-    env_file = os.environ.get("GITHUB_ENV")
-    if env_file:
-        with open(env_file, "a", encoding="utf-8") as env:
-            env.write(f"GOOGLE_APPLICATION_CREDENTIALS={path}\n")
-    return f"Google Cloud credentials written to {path}."
+        yield None
+        return
+    descriptor, name = tempfile.mkstemp(prefix="gcs-", suffix=".json", dir=os.environ.get("RUNNER_TEMP") or None)
+    previous = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secret)
+        os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = name
+        yield name
+    finally:
+        Path(name).unlink(missing_ok=True)
+        if previous is None:
+            os.environ.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
+        else:
+            os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = previous
 
 
 def git_with_token(args: list[str], token: str) -> int:

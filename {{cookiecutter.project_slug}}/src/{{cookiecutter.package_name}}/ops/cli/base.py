@@ -86,13 +86,17 @@ class Program(Group):
 
 
 @click.group(cls=Program, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Train, review, release and monitor this project's model.
 
     \b
     Exit codes: 0 success; 1 a check found a problem (drift, the quality gate,
     a stale params.yaml or dvc.lock, a failed stage); 2 bad input or usage.
     """
+    from ..ci.remote import google_credentials
+
+    ctx.with_resource(google_credentials())  # CI's GCS secret, as a file for this command only
 
 
 def blank_is_none(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

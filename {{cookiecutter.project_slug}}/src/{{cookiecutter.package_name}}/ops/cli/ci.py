@@ -188,14 +188,6 @@ def pull_batches() -> None:
     pull()
 
 
-@ci.command()
-def credentials() -> None:
-    """Write the Google Cloud credentials for the job's later steps (0600)."""
-    from ..ci.remote import write_cloud_credentials
-
-    print(write_cloud_credentials())
-
-
 @ci.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("git_args", nargs=-1, type=click.UNPROCESSED, metavar="GIT ARGS...")
 def git(git_args: tuple[str, ...]) -> int:
