@@ -3,8 +3,9 @@
 No image registry is reachable here, so the base image comes from Debian's mirror
 (mmdebstrap), and publish.yml pushes to Debian's `docker-registry` (the CNCF distribution
 registry, 2.8) serving on 127.0.0.1 with an htpasswd login, as a real registry asks for one.
-podman reads its runtime settings from tests/containers.conf (runc, ulimits) and which
-registries speak plain HTTP from the registries.conf a Registry writes, never from /etc.
+podman reads its runtime settings from tests/containers.conf (runc, ulimits), never from
+/etc; a Registry's users (publish.yml under act, and the tests that pull what it pushed) also
+get its registries.conf (plain HTTP), its login file and an image store of their own.
 """
 
 from __future__ import annotations
@@ -50,13 +51,14 @@ def podman(*args: str, env: dict[str, str] | None = None, check: bool = True) ->
     return run("podman", *args, cwd=Path.cwd(), env=PODMAN_ENV | (env or {}), check=check)
 
 
-def local_base(scratch: Path) -> str:
-    """Debian bookworm with Python 3.11 (the default answer), from Debian's mirror with mmdebstrap."""
-    if podman("image", "exists", LOCAL_BASE, check=False).returncode != 0:
+def local_base(scratch: Path, env: dict[str, str] | None = None) -> str:
+    """Debian bookworm with Python 3.11 (the default answer), from Debian's mirror with mmdebstrap,
+    in podman's default image store or the one env names."""
+    if podman("image", "exists", LOCAL_BASE, env=env, check=False).returncode != 0:
         rootfs = scratch / "rootfs.tar"
         packages = "--include=python3,python3-venv,ca-certificates"
         run("mmdebstrap", "--quiet", "--variant=minbase", packages, "bookworm", str(rootfs), cwd=scratch)
-        podman("import", str(rootfs), LOCAL_BASE)
+        podman("import", str(rootfs), LOCAL_BASE, env=env)
     return LOCAL_BASE
 
 
@@ -75,10 +77,15 @@ class Registry:
             f"auth:\n  htpasswd:\n    realm: harness\n    path: {root / 'htpasswd'}\n"
         )
         (root / "registries.conf").write_text(f'[[registry]]\nlocation = "{self.host}"\ninsecure = true\n')
-        # podman's client settings for this registry: plain HTTP, and the login kept beside it.
+        # An image store of its own: another pytest worker's `make image` tags `<slug>:X` too, and
+        # in one store a build here could be tagged and pushed as the other's.
+        store = f'[storage]\ndriver = "overlay"\ngraphroot = "{root / "store"}"\nrunroot = "{root / "run"}"\n'
+        (root / "storage.conf").write_text(store)
+        # podman's settings for this registry's users: plain HTTP, the login kept beside it, the store.
         self.env = {
             "CONTAINERS_REGISTRIES_CONF": str(root / "registries.conf"),
             "REGISTRY_AUTH_FILE": str(root / "auth.json"),
+            "CONTAINERS_STORAGE_CONF": str(root / "storage.conf"),
         }
         self.log = root / "registry.log"
         with self.log.open("w") as log:

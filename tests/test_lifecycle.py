@@ -59,7 +59,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 def github(tmp_path_factory: pytest.TempPathFactory, runner_python: Path, registry: Registry) -> GitHub:
     github = GitHub(tmp_path_factory.mktemp("github"), runner_python)
     # The repository's variables: the image goes to the local registry, built on a local base.
-    github.variables.update(IMAGE_REGISTRY=registry.host, BASE_IMAGE=images.local_base(tmp_path_factory.mktemp("base")))
+    base = images.local_base(tmp_path_factory.mktemp("base"), registry.env)  # in the registry users' store
+    github.variables.update(IMAGE_REGISTRY=registry.host, BASE_IMAGE=base)
     github.env.update(PODMAN_ENV | registry.env)  # the runner's podman, with this registry's settings
     return github
 
@@ -359,10 +360,12 @@ def test_the_prod_image_pulled_by_digest_serves_the_version(
     registry.login()
     podman("pull", "--quiet", pinned, env=registry.env)
     port = free_port()
-    container = podman("run", "--detach", "--publish", f"127.0.0.1:{port}:8080", pinned).stdout.strip()
+    container = podman(
+        "run", "--detach", "--publish", f"127.0.0.1:{port}:8080", pinned, env=registry.env
+    ).stdout.strip()
     try:
         url = f"http://127.0.0.1:{port}"
-        assert ready(url), podman("logs", container, check=False).stderr
+        assert ready(url), podman("logs", container, env=registry.env, check=False).stderr
         rows = new_rows(project)
         rows.to_csv(tmp_path / "new.csv", index=False)
         project.cli(
@@ -373,8 +376,8 @@ def test_the_prod_image_pulled_by_digest_serves_the_version(
         assert answer.json()["model_version"] == "v0.1.0"
         assert answer.json()["predictions"] == pd.read_csv(tmp_path / "out.csv")["prediction"].tolist()
     finally:
-        podman("rm", "--force", container, check=False)
-        podman("rmi", "--force", pinned, check=False)
+        podman("rm", "--force", container, env=registry.env, check=False)
+        podman("rmi", "--force", pinned, env=registry.env, check=False)
 
 
 def test_deploy_tags_no_image_publish_did_not_attest(
@@ -383,7 +386,7 @@ def test_deploy_tags_no_image_publish_did_not_attest(
     """image.txt swapped on the Release for another image in the same repository: refused, prod unchanged."""
     prod = registry.digest(IMAGE, "prod")
     other = f"{registry.host}/{IMAGE}:other"
-    podman("tag", github.variables["BASE_IMAGE"], other)
+    podman("tag", github.variables["BASE_IMAGE"], other, env=registry.env)
     registry.login()
     podman("push", "--quiet", other, env=registry.env)
     pinned_file = published.parent / "image.txt"
@@ -393,7 +396,7 @@ def test_deploy_tags_no_image_publish_did_not_attest(
         played = play(github, project, "publish.yml", "push", ref=f"refs/tags/{ARTIFACT}#prod#1")
     finally:
         pinned_file.write_text(original)
-        podman("rmi", "--force", other, check=False)
+        podman("rmi", "--force", other, env=registry.env, check=False)
     deploy = played.job("deploy")
     assert deploy.result == "failure" and deploy.step("Tag the version's image with the stage") == "failure", played
     assert "no attestations found" in deploy.output
