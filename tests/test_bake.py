@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import tomllib
+from importlib.metadata import version
 from itertools import cycle
 from pathlib import Path
 
@@ -426,3 +427,19 @@ def test_bake_ends_with_the_next_steps(tmp_path: Path) -> None:
     assert steps[1:4] == ["cd my-ml-project", "make setup", "make repro"], result.stdout
     assert any(line.startswith("git add --all && git commit -m") for line in steps), result.stdout
     assert any("README.md, then docs/your-data.md for the DVC remote" in line for line in steps), result.stdout
+
+
+# Names that move where lines break (1, 8 and 40 characters, digits): the generated Python is the
+# same code whatever the name, so ruff must find it formatted and clean on every one.
+NAMES = ["Q", "Forecast", "Model 2048", "A Very Long Project Name For Testing Xyz"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_generated_python_passes_ruff_whatever_the_name(cookies_session, name: str) -> None:
+    result = cookies_session.bake(extra_context={"project_name": name})
+    assert result.exception is None, result.exception
+    project = Path(result.project_path)
+    pinned = re.search(r'"ruff==([0-9.]+)"', (project / ".pre-commit-config.yaml").read_text())
+    assert pinned and pinned[1] == version("ruff"), "the harness runs the ruff the hooks pin"
+    run(sys.executable, "-m", "ruff", "check", "--no-cache", ".", cwd=project)
+    run(sys.executable, "-m", "ruff", "format", "--check", "--no-cache", ".", cwd=project)

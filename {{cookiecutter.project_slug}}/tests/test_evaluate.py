@@ -7,9 +7,18 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.features import build_preprocessor
-from {{ cookiecutter.package_name }}.metrics import baseline_scores, classification_metrics, regression_metrics
+from {{ cookiecutter.package_name }}.metrics import (
+    baseline_scores,
+    classification_metrics,
+    regression_metrics,
+)
 from {{ cookiecutter.package_name }}.params import ModelParams
-from {{ cookiecutter.package_name }}.plots import classification_plots, feature_importance, feature_names, regression_plots
+from {{ cookiecutter.package_name }}.plots import (
+    classification_plots,
+    feature_importance,
+    feature_names,
+    regression_plots,
+)
 from {{ cookiecutter.package_name }}.train import train
 
 

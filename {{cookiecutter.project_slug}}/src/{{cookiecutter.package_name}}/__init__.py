@@ -8,8 +8,8 @@ registry, bundles, predict and monitor) lives in ``{{ cookiecutter.package_name 
 
 import sys
 
-# Under `python -m {{ cookiecutter.package_name }}.<module>` (dvc.yaml's stages, the Makefile's commands) argv[0]
-# is "-m" while Python imports this package: a dependency missing from the Python that runs the module
+# Under `python -m <this package>.<module>` (dvc.yaml's stages, the Makefile's commands) argv[0] is
+# "-m" while Python imports this package: a dependency missing from the Python that runs the module
 # then stops it with one line saying to use the project's venv, not a traceback. A plain import skips this.
 if sys.argv[:1] == ["-m"]:
     from .errors import report_missing_dependencies

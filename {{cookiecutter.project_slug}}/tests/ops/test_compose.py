@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.package_name }}.errors import ConfigError
+from {{ cookiecutter.package_name }}.ops.config import compose
 from {{ cookiecutter.package_name }}.ops.config.compose import check, write_params
 from {{ cookiecutter.package_name }}.paths import CONF_DIR, PARAMS
 
@@ -35,10 +36,8 @@ def test_changed_conf_makes_params_stale(tmp_path: Path) -> None:
 
 def test_composing_imports_no_heavy_library() -> None:
     """`make params` runs before every `make repro`: the schema it checks against must not pull in sklearn."""
-    code = (
-        "import sys, {{ cookiecutter.package_name }}.ops.config.compose; "
-        "print(sorted({'sklearn', 'pandas', 'numpy', 'scipy'} & set(sys.modules)))"
-    )
+    heavy = "{'sklearn', 'pandas', 'numpy', 'scipy'}"
+    code = f"import sys, {compose.__name__}; print(sorted({heavy} & set(sys.modules)))"
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert imported.strip() == "[]"
 
