@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import ConfigError
+from {{ cookiecutter.package_name }}.features import MAX_CATEGORIES
 from {{ cookiecutter.package_name }}.params import ModelParams
 from {{ cookiecutter.package_name }}.train import train
 
@@ -29,6 +30,20 @@ def test_unseen_category_and_missing_values_are_handled(
     pipeline = train(classification_frame, "target", classifier)
     new = pd.DataFrame({"size": [np.nan], "count": [2.0], "colour": ["purple"]})
     assert pipeline.predict(new)[0] in {"yes", "no"}
+
+
+def test_a_text_column_of_thousands_of_levels_trains_histogram_boosting(regression_frame: pd.DataFrame) -> None:
+    """An ID-like column: at most MAX_CATEGORIES columns, dense, so HistGradientBoosting takes it."""
+    frame = pd.concat([regression_frame] * 3, ignore_index=True)
+    frame["customer"] = [f"c{row}" for row in range(len(frame))]  # a level per row: more than MAX_CATEGORIES
+    model = ModelParams.model_validate(
+        {"name": "gradient_boosting", "_target_": "sklearn.ensemble.HistGradientBoostingRegressor", "max_iter": 5}
+    )
+    pipeline = train(frame, "target", model)
+    names = [name for name in pipeline[:-1].get_feature_names_out() if "customer" in name]
+    assert 0 < len(names) <= MAX_CATEGORIES
+    new = frame.drop(columns="target").head(2).assign(customer=["c1", "never seen"])
+    assert pipeline.predict(new).shape == (2,)
 
 
 def test_dates_are_seen_as_their_parts_and_may_arrive_as_text(

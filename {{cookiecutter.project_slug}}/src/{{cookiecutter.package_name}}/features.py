@@ -18,6 +18,8 @@ from .data import parse_dates
 from .errors import ConfigError
 from .params import ModelParams
 
+# The most columns one text column becomes (its most frequent levels, then one for all others).
+MAX_CATEGORIES = 50
 # What the model sees of a date: numbers it can learn seasons and trends from.
 DATE_PARTS = {
     "year": lambda dates: dates.dt.year,
@@ -57,13 +59,18 @@ def build_preprocessor() -> ColumnTransformer:
         SimpleImputer(strategy="median"),
         StandardScaler(),
     )
-    categorical = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))
+    # The MAX_CATEGORIES - 1 most frequent levels of a text column, the rest (and levels never seen
+    # in training) as one `infrequent` column: an ID-like column of thousands of levels stays a few
+    # dozen columns, so the output can be dense, as histogram boosting requires, at any row count.
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORIES, sparse_output=False)
+    categorical = make_pipeline(SimpleImputer(strategy="most_frequent"), encoder)
     return ColumnTransformer(
         [
             ("numeric", numeric, make_column_selector(dtype_include="number")),
             ("dates", dates, make_column_selector(dtype_include="datetime")),
             ("categorical", categorical, make_column_selector(dtype_exclude=["number", "datetime"])),
-        ]
+        ],
+        sparse_threshold=0,  # always a dense array: every estimator in conf/model/ takes one
     )
 
 
