@@ -197,6 +197,19 @@ def test_worse_performance_with_labels_is_drift(case: Case) -> None:
     assert "## Performance" in reports.render_markdown(report)
 
 
+def test_rows_without_a_label_are_left_out_of_the_scores_and_counted(case: Case) -> None:
+    current = case.test.copy()
+    current.loc[current.index[:3], "target"] = None
+    report = detect(case, current, labels=True)
+    assert report["labelled"] == {"scored": len(current) - 3, "left_out": 3}
+    alone = detect(case, current.iloc[3:], labels=True)
+    assert report["performance"] == alone["performance"], "the scores are those of the labelled rows"
+    markdown = reports.render_markdown(report)
+    assert f"Scored on the {len(current) - 3} labelled rows; 3 without a label left out." in markdown
+    with pytest.raises(DataError, match="no row has a value in target 'target'; label some rows or drop --labels"):
+        detect(case, current.assign(target=None), labels=True)
+
+
 def test_labels_need_the_target_column(case: Case) -> None:
     with pytest.raises(DataError, match="--current new.csv has no target column 'target', which --labels needs"):
         detect(case, case.test.drop(columns="target"), labels=True)

@@ -68,12 +68,14 @@ def read_frame(path: Path, source: str) -> pd.DataFrame:
     return frame
 
 
-def check_labels(frame: pd.DataFrame, target: str, source: str) -> None:
+def labelled(frame: pd.DataFrame, target: str, source: str) -> pd.Series:
+    """Which rows carry the target: the model is scored on those, the others are left out and counted."""
     if target not in frame.columns:
         raise DataError(f"{source} has no target column {target!r}, which --labels needs; add it or drop --labels")
-    missing = int(frame[target].isna().sum())
-    if missing:
-        raise DataError(f"{source}: target {target!r} is missing in {missing} rows; drop those rows or --labels")
+    has_label = frame[target].notna()
+    if not has_label.any():
+        raise DataError(f"{source}: no row has a value in target {target!r}; label some rows or drop --labels")
+    return has_label
 
 
 def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float) -> dict[str, Any]:
@@ -171,8 +173,7 @@ def detect_drift(
     # The feature columns in training order; DataError if one is missing or a numeric one holds text.
     reference_rows = check_features(reference, manifest["features"], reference_name)
     current_rows = check_features(current, manifest["features"], current_name)
-    if labels:
-        check_labels(current, manifest["target"], current_name)
+    has_label = labelled(current, manifest["target"], current_name) if labels else None
     p_value = thresholds.p_value
 
     features = {
@@ -197,8 +198,9 @@ def detect_drift(
         p_value,
     )
     performance = None
-    if labels:
-        performance = check_performance(bundle, current_rows, current[manifest["target"]], thresholds.max_metric_drop)
+    if has_label is not None:
+        rows, targets = current_rows[has_label.to_numpy()], current[manifest["target"]][has_label]
+        performance = check_performance(bundle, rows, targets, thresholds.max_metric_drop)
 
     reasons = []
     if share > thresholds.max_drifted_share:
@@ -220,6 +222,8 @@ def detect_drift(
                 f"{metric} = {row['current']:.4f} against {row['published']:.4f} published, "
                 f"worse by {row['worse_by']:.3g} (at most {thresholds.max_metric_drop} allowed)"
             )
+    # With --labels: the rows the metrics were scored on, and those left out for want of a label.
+    counted = None if has_label is None else {"scored": int(has_label.sum()), "left_out": int((~has_label).sum())}
     return {
         "drift": bool(reasons),
         "reasons": reasons,
@@ -230,4 +234,5 @@ def detect_drift(
         "features": features,
         "prediction": {"kind": prediction_kind, **prediction},
         "performance": performance,
+        "labelled": counted,
     }

@@ -79,7 +79,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             [name, f"{row['published']:.4f}", f"{row['current']:.4f}", number(row["worse_by"]), flag(row["failed"])]
             for name, row in report["performance"].items()
         ]
-        lines += ["", "## Performance", "", *table(["metric", "published", "current", "worse by", "failed"], metrics)]
+        counted = report["labelled"]
+        left_out = f"; {counted['left_out']} without a label left out" if counted["left_out"] else ""
+        lines += ["", "## Performance", "", f"Scored on the {counted['scored']} labelled rows{left_out}.", ""]
+        lines += table(["metric", "published", "current", "worse by", "failed"], metrics)
     return "\n".join(lines) + "\n"
 
 
