@@ -84,6 +84,17 @@ def test_date_columns_are_text_nearly_all_dates_or_a_date_type(regression_frame:
     assert date_columns(frame, skip=["opened"]) == ["closed"]
 
 
+def test_ordinal_labels_and_bare_years_are_not_dates(regression_frame: pd.DataFrame) -> None:
+    """`1st`/`2nd`/`3rd` parse as days of this month, `2019` as a year: neither is a date column."""
+    rows = len(regression_frame)
+    frame = regression_frame.assign(
+        travel_class=[["1st", "2nd", "3rd"][row % 3] for row in range(rows)],
+        season=[str(2000 + row % 20) for row in range(rows)],
+        signed=pd.date_range("2024-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M"),
+    )
+    assert date_columns(frame, skip=["target"]) == ["signed"]
+
+
 def test_near_unique_text_columns_are_found(classification_frame: pd.DataFrame) -> None:
     names = [f"Customer {row}" for row in range(len(classification_frame))]
     frame = classification_frame.assign(name=names, id=range(len(names)))

@@ -14,7 +14,7 @@ from .errors import DataError
 
 # Datasets that ship inside scikit-learn: no download needed.
 EMBEDDED = {"breast_cancer": "load_breast_cancer", "wine": "load_wine", "diabetes": "load_diabetes"}
-# A text column holds dates when at least this share of its values parse as dates.
+# A text column holds dates when at least this share of its values are dates (date_share).
 DATE_SHARE = 0.95
 # Values tried first, so that a long column of plain text is not parsed row by row.
 DATE_SAMPLE = 1000
@@ -128,6 +128,15 @@ def _text(values: pd.Series) -> bool:
     return not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values))
 
 
+def date_share(values: pd.Series) -> float:
+    """The share of text values that are dates: a four-digit year and another part (2024-05-01,
+    01 May 2024, 2024-05-01 10:30), and parsing as a date. Ordinal labels such as `1st` or `3rd`,
+    which the parser alone reads as days of this month, and bare years are not dates."""
+    text = values.astype(str)
+    looks_dated = text.str.contains(r"(?<!\d)\d{4}(?!\d)") & text.str.contains(r"[-/.:\s]")
+    return float((looks_dated & parse_dates(values).notna()).mean())
+
+
 def date_columns(frame: pd.DataFrame, skip: Sequence[str] = ()) -> list[str]:
     """The columns (but those in skip) that hold dates: a date type, or text nearly all of it dates."""
     found = []
@@ -136,9 +145,7 @@ def date_columns(frame: pd.DataFrame, skip: Sequence[str] = ()) -> list[str]:
         if column in skip or values.empty:
             continue
         if pd.api.types.is_datetime64_any_dtype(values) or (
-            _text(values)
-            and parse_dates(values.head(DATE_SAMPLE)).notna().mean() >= DATE_SHARE
-            and parse_dates(values).notna().mean() >= DATE_SHARE
+            _text(values) and date_share(values.head(DATE_SAMPLE)) >= DATE_SHARE and date_share(values) >= DATE_SHARE
         ):
             found.append(column)
     return found
