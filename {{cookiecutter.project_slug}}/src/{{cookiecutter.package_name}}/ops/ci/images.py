@@ -71,10 +71,9 @@ def push_image(
     """Build a version's image (with `bundle` inside, if given) and push it as `<name>:X.Y.Z`;
     (name, digest), also in dist/image.txt."""
     name = image_name(registry, repository)  # checked before a build of a minute or more
-    local = build_image(version, base_image, bundle)
+    local = build_image(version, base_image, bundle, also_as=name)
     tool = engine()
-    remote = f"{name}:{local.rpartition(':')[2]}"
-    run(tool, "tag", local, remote)
+    remote = f"{name}:{local.rpartition(':')[2]}"  # the build's own second tag
     with logged_in(tool, registry):
         digest = push(tool, remote)
     IMAGE_FILE.parent.mkdir(parents=True, exist_ok=True)

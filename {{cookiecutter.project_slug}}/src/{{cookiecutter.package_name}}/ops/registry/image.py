@@ -73,16 +73,22 @@ def version_bundle(version: Version, bundle: Path | None, scratch: Path) -> Path
     return bundle
 
 
-def build_image(version_text: str, base_image: str | None = None, bundle: Path | None = None) -> str:
+def build_image(
+    version_text: str, base_image: str | None = None, bundle: Path | None = None, also_as: str | None = None
+) -> str:
     """Build `<name>:X.Y.Z` of a released version, with `bundle` (else a new one) inside; its reference.
 
-    publish.yml passes the bundle it attests and releases, so the image serves those very bytes.
+    publish.yml passes the bundle it attests and releases, so the image serves those very bytes, and
+    its registry's repository as `also_as`: the build itself tags `<also_as>:X.Y.Z`, so what is pushed
+    is this build, whatever `<name>:X.Y.Z` names by then.
     """
     version = registered(version_text)
     base_image, tool = checked_base(base_image), engine()
     number = version.version.removeprefix("v")  # X.Y.Z, as image tags and OCI labels spell versions
     reference = f"{ARTIFACT}:{number}"
     command = [tool, "build", "--file", CONTAINERFILE, "--tag", reference]
+    if also_as:
+        command += ["--tag", f"{also_as}:{number}"]
     command += ["--build-arg", f"VERSION={number}", "--build-arg", f"REVISION={version.commit}"]
     if base_image:
         command += ["--build-arg", f"BASE_IMAGE={base_image}"]
