@@ -22,7 +22,15 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ..contract import TRAIN, DataError, MonitorParams, classification_metrics, higher_is_better, regression_metrics
+from ..contract import (
+    TRAIN,
+    DataError,
+    MonitorParams,
+    classification_metrics,
+    higher_is_better,
+    labelled_rows,
+    regression_metrics,
+)
 from ..serving.schema import check_features
 
 UNSEEN_LISTED = 5
@@ -68,14 +76,12 @@ def read_frame(path: Path, source: str) -> pd.DataFrame:
     return frame
 
 
-def labelled(frame: pd.DataFrame, target: str, source: str) -> pd.Series:
-    """Which rows carry the target: the model is scored on those, the others are left out and counted."""
+def check_labels(frame: pd.DataFrame, target: str, source: str) -> None:
+    """--labels needs the target column, and a value in it somewhere: rows without one are left out."""
     if target not in frame.columns:
         raise DataError(f"{source} has no target column {target!r}, which --labels needs; add it or drop --labels")
-    has_label = frame[target].notna()
-    if not has_label.any():
+    if frame[target].isna().all():
         raise DataError(f"{source}: no row has a value in target {target!r}; label some rows or drop --labels")
-    return has_label
 
 
 def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float) -> dict[str, Any]:
@@ -173,7 +179,8 @@ def detect_drift(
     # The feature columns in training order; DataError if one is missing or a numeric one holds text.
     reference_rows = check_features(reference, manifest["features"], reference_name)
     current_rows = check_features(current, manifest["features"], current_name)
-    has_label = labelled(current, manifest["target"], current_name) if labels else None
+    if labels:
+        check_labels(current, manifest["target"], current_name)
     p_value = thresholds.p_value
 
     features = {
@@ -197,10 +204,12 @@ def detect_drift(
         prediction_kind,
         p_value,
     )
-    performance = None
-    if has_label is not None:
-        rows, targets = current_rows[has_label.to_numpy()], current[manifest["target"]][has_label]
+    performance, counted = None, None
+    if labels:  # scored on the rows with a label; how many were left out is in the report
+        scored, left_out = labelled_rows(current, manifest["target"])
+        rows, targets = current_rows.loc[scored.index], scored[manifest["target"]]
         performance = check_performance(bundle, rows, targets, thresholds.max_metric_drop)
+        counted = {"scored": len(scored), "left_out": left_out}
 
     reasons = []
     if share > thresholds.max_drifted_share:
@@ -222,8 +231,6 @@ def detect_drift(
                 f"{metric} = {row['current']:.4f} against {row['published']:.4f} published, "
                 f"worse by {row['worse_by']:.3g} (at most {thresholds.max_metric_drop} allowed)"
             )
-    # With --labels: the rows the metrics were scored on, and those left out for want of a label.
-    counted = None if has_label is None else {"scored": int(has_label.sum()), "left_out": int((~has_label).sum())}
     return {
         "drift": bool(reasons),
         "reasons": reasons,
