@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..checked import checked
-from ..commands import run
+from ..commands import output, run
 from ..registry.image import ImageError, build_image, engine
 from .github import gh
 
@@ -57,11 +57,11 @@ def push(tool: str, reference: str) -> str:
             digest_file = Path(scratch) / "digest"
             run(tool, "push", "--digestfile", str(digest_file), reference)
             return digest_file.read_text().strip()
-    done = subprocess.run([tool, "push", reference], capture_output=True, text=True, check=False)
-    print(done.stdout, end="")
-    found = PUSHED_DIGEST.findall(done.stdout)
-    if done.returncode != 0 or not found:
-        raise ImageError(f"`{tool} push {reference}` failed: {done.stderr.strip() or 'it printed no digest'}")
+    pushed = output(tool, "push", reference)  # a failure is a ToolError with docker's own message
+    print(pushed)
+    found = PUSHED_DIGEST.findall(pushed)
+    if not found:
+        raise ImageError(f"`{tool} push {reference}` printed no digest")
     return found[-1]
 
 
