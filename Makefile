@@ -13,7 +13,7 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 DEMO_DIR := build/demo
 
-.PHONY: help env containers demo test bench locks
+.PHONY: help env containers renderers demo test bench locks
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,13 +37,27 @@ containers: ## Install podman, runc, mmdebstrap and docker-registry from Debian 
 		$$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq $$missing; \
 	fi
 
+# GitHub draws ```mermaid blocks in a comment; the harness renders the PR report's with mermaid-cli
+# (npm, pinned by tests/mermaid/package-lock.json) in Debian's Chromium, as no browser download is reachable.
+MERMAID_DIR := build/mermaid
+renderers: $(MERMAID_DIR)/.installed ## Install mermaid-cli (npm) and Chromium (apt-get) for the PR report's charts
+
+$(MERMAID_DIR)/.installed: tests/mermaid/package.json tests/mermaid/package-lock.json
+	@command -v chromium >/dev/null || { \
+		as_root="$$([ "$$(id -u)" = 0 ] || echo sudo)"; \
+		echo "Installing Chromium from Debian, for mermaid-cli"; \
+		$$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq chromium; }
+	mkdir -p $(MERMAID_DIR) && cp tests/mermaid/package.json tests/mermaid/package-lock.json $(MERMAID_DIR)/
+	cd $(MERMAID_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: env ## Bake a project with the default answers, train it end to end, print its metrics
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	cookiecutter --no-input . --output-dir $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR)/my-ml-project setup repro
 	cd $(DEMO_DIR)/my-ml-project && dvc metrics show
 
-test: env containers ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines, the image
+test: env containers renderers ## Run the whole harness: hooks, bakes of the option matrix, end-to-end pipelines, the image
 	pytest
 
 # The baked project's uv.lock ships with the template, one per DVC extra (variant=dvc_remote answer);

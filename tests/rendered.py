@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
@@ -36,9 +39,32 @@ def image_sources(html: str) -> list[str]:
 
 
 def sections(html: str) -> dict[str, str]:
-    """The HTML under each <h2> heading, by the heading's text."""
-    parts = re.split(r"<h2>(.*?)</h2>", html)
-    return dict(zip(parts[1::2], parts[2::2], strict=True))
+    """The HTML under each <h2> heading or in each collapsed <details> section, by its heading or summary."""
+    parts = re.split(r"<h2>(.*?)</h2>|<details><summary>(.*?)</summary>", html)
+    names = [heading or summary for heading, summary in zip(parts[1::3], parts[2::3], strict=True)]
+    return dict(zip(names, parts[3::3], strict=True))
+
+
+def mermaid_blocks(markdown: str) -> list[str]:
+    """The text of each ```mermaid block, which GitHub draws as a chart."""
+    return re.findall(r"^```mermaid\n(.*?)^```$", markdown, re.DOTALL | re.MULTILINE)
+
+
+MMDC = Path(__file__).parent.parent / "build/mermaid/node_modules/.bin/mmdc"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def render_mermaid(chart: str, out: Path) -> Path:
+    """The chart drawn to out (PNG) by mermaid-cli in Debian's Chromium; CalledProcessError if Mermaid refuses it."""
+    assert MMDC.exists() and CHROMIUM.exists(), "mermaid-cli or Chromium missing: run `make renderers`"
+    source, browser = out.with_suffix(".mmd"), out.with_name("puppeteer.json")
+    source.write_text(chart, encoding="utf-8")
+    browser.write_text(json.dumps({"executablePath": str(CHROMIUM), "args": ["--no-sandbox"]}), encoding="utf-8")
+    subprocess.run(
+        [str(MMDC), "--quiet", "-p", str(browser), "-i", str(source), "-o", str(out)],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    return out
 
 
 def table_rows(html: str) -> dict[str, list[str]]:

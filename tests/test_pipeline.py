@@ -63,11 +63,16 @@ class Baseline:
         metrics = project.metrics()
         assert metrics[metric] >= floor, metrics
         classification = project.answers["task"] == "classification"
-        expected = {"accuracy", "f1", "roc_auc", "average_precision"} if classification else {"rmse", "mae", "r2"}
-        assert set(metrics) == expected | {"baseline_accuracy" if classification else "baseline_rmse"}
+        scores = {"accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision"}
+        expected = scores | {"baseline_accuracy", "baseline_balanced_accuracy"} if classification else set()
+        assert set(metrics) == (expected or {"rmse", "mae", "r2", "baseline_rmse"})
         assert "gate: passed" in project.make("gate").stdout, "real data: the model beats the trivial baseline"
         plots = {path.name for path in (project.path / "reports/plots").iterdir()}
         assert plots == PLOTS[project.answers["task"]]
+        # A picture of the model after every run, one per plot table.
+        figures = {path.name for path in (project.path / "reports/figures").iterdir()}
+        assert figures == {name.replace(".csv", ".png") for name in plots}
+        assert all(path.read_bytes().startswith(b"\x89PNG") for path in (project.path / "reports/figures").iterdir())
         run("git", "add", "--all", cwd=project.path)
         run("git", "commit", "--quiet", "-m", "Train the baseline", cwd=project.path)
 

@@ -224,6 +224,9 @@ def test_unreachable_remote_reproduces_from_scratch_and_says_so(pull_request: di
     assert re.findall(r"Running stage '(\w+)'", job.output) == ["prepare", "train"]
     assert "Stage 'evaluate' didn't change" in job.output
     assert "reproduced from scratch" in job.summary
+    # main's model is in no cache or remote either: the report rebuilds it to score it on the same rows.
+    assert "`main`'s model was in no DVC cache or remote here: `dvc repro train` rebuilt it" in job.summary
+    assert " fixed, " in job.summary and " broken)" in job.summary, "scored row by row against this PR's model"
 
 
 def test_push_to_main_pushes_the_run_cache(pull_request: dict[str, Any]) -> None:
@@ -321,10 +324,10 @@ def test_the_comment_renders_on_github_with_no_broken_image(
     """cmark-gfm is GitHub's renderer. A relative image src resolves against the PR's page and
     breaks, a data: URI is stripped, and there is no API to upload one: the PNGs stay in the artifact."""
     body = our_comment(pull_request, comments)
-    assert_renders_on_github(body, ["Metrics", "Parameters", "Confusion matrix", "Per class", "Top features"])
+    assert_renders_on_github(body, ["Parameters (1 changed)", "Confusion matrix and per-class scores", "Every metric"])
     assert not re.search(r"!\[[^\]]*\]\(", body), "no Markdown image syntax"
     # The marker is an HTML comment, which GitHub shows as nothing: the verdict is the first line a reviewer reads.
-    assert to_html(body).startswith(MARKER + "\n<h3>✅ Passes the quality gate; better than <code>")
+    assert to_html(body).startswith(MARKER + "\n<h3>✅ Passes the gate; better than <code>main</code> on accuracy")
 
 
 def test_the_plots_are_pngs_in_the_artifact_and_named(
@@ -370,8 +373,8 @@ def test_a_pr_that_breaks_the_gate_fails_the_gate_check_and_still_reports(pull_r
     gate = played.job("gate")
     assert "fails the quality gate (conf/config.yaml `gate`): accuracy = " in gate.output, gate
     report = (github.artifacts / str(played.run_id) / "pr-report/report.md").read_text()
-    assert "### ❌ Fails the quality gate (accuracy = " in report
-    reason = re.search(r"accuracy = [0-9.]+ does not beat the trivial baseline's [0-9.]+ by [^)]+", report)
+    assert "### ⛔ Fails the quality gate: accuracy = " in report
+    reason = re.search(r"accuracy = [0-9.]+ does not beat the trivial baseline's [0-9.]+ by the margin [^\n]+", report)
     assert reason and reason.group() in gate.output, "the check and the verdict give the same reason"
     posted = github.play(
         "pr-report.yml", "workflow_run", payload=workflow_run(pull_request, played.run_id, "failure", event)

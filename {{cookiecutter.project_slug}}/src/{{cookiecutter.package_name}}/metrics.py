@@ -7,7 +7,10 @@ inside the functions that score: importing it stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,19 +19,22 @@ if TYPE_CHECKING:
 # What evaluate writes to reports/metrics.json for each task. The quality gate (conf/config.yaml
 # `gate`) may bound only these; add a new metric here, with its direction, when you compute one.
 TASK_METRICS = {
-    "classification": ("accuracy", "f1", "roc_auc", "average_precision"),
+    "classification": ("accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision"),
     "regression": ("rmse", "mae", "r2"),
 }
-# evaluate also scores a trivial baseline on the task's main metric (the first above), under this
-# prefix: `baseline_accuracy`, `baseline_rmse`. The quality gate asks the model to beat it.
+# evaluate also scores a trivial baseline under this prefix: `baseline_accuracy` and
+# `baseline_balanced_accuracy`, or `baseline_rmse`. The quality gate asks the model to beat each.
+# Balanced accuracy (the mean recall over classes) is 0.5 for any model that ignores its input, so
+# a model that nearly always answers the majority class of imbalanced data fails the gate there.
 BASELINE_PREFIX = "baseline_"
 # Scores, where higher is better, and errors, where lower is better.
-HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "average_precision", "r2"})
+HIGHER_IS_BETTER = frozenset({"accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision", "r2"})
 LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 # How the scores over probabilities average, as the PR report's footnote says (the PNG curves differ).
 AVERAGING = (
-    "roc_auc and average_precision score the second class against the first; with more classes, "
-    "each class against the rest, averaged with equal weight per class (macro)"
+    "f1, roc_auc and average_precision score the positive class (data.positive, by default the "
+    "training split's minority class); with more classes, each class against the rest, averaged "
+    "with equal weight per class (macro)"
 )
 
 
@@ -41,24 +47,45 @@ def bound_sign(metric: str) -> str:
     return "≥" if higher_is_better(metric) else "≤"
 
 
-def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, float]:
-    """Accuracy, F1 (binary, or macro-averaged over classes), ROC AUC and average precision where defined."""
+def positive_class(classes: Sequence[object], train_labels: pd.Series, configured: object = None) -> object:
+    """The class that f1, precision, recall and average precision score, of a binary task.
+
+    `data.positive` in conf/data/ when set (compared as text, so `1` and "1" match), else the
+    training split's minority class: on imbalanced data that is the one worth finding.
+    """
+    if configured is not None:
+        for label in classes:
+            if str(label) == str(configured):
+                return label
+        raise ConfigError(
+            f"data.positive {configured!r} is not a class of the target; choose one of " + ", ".join(map(str, classes))
+        )
+    counts = train_labels.value_counts()
+    return min(classes, key=lambda label: (counts.get(label, 0), -list(classes).index(label)))
+
+
+def classification_scores(
+    labels: Any, predicted: Any, probabilities: Any | None, classes: Sequence[object], positive: object
+) -> dict[str, float]:
+    """Accuracy, F1 and, from class probabilities, ROC AUC and average precision.
+
+    F1 and average precision score `positive` on two classes; with more, every class, averaged
+    with equal weight per class (macro). ROC AUC and AP need every class present in `labels`.
+    """
+    import numpy as np
     from sklearn import metrics
     from sklearn.preprocessing import label_binarize
 
-    predicted = pipeline.predict(features)
-    classes = pipeline.classes_
     binary = len(classes) == 2
-    f1_args = {"average": "binary", "pos_label": classes[1]} if binary else {"average": "macro"}
+    f1_args = {"average": "binary", "pos_label": positive} if binary else {"average": "macro"}
     scores = {
         "accuracy": metrics.accuracy_score(labels, predicted),
+        "balanced_accuracy": metrics.balanced_accuracy_score(labels, predicted),
         "f1": metrics.f1_score(labels, predicted, **f1_args),
     }
-    # ROC AUC and AP need class probabilities and every class present in the test set.
-    if hasattr(pipeline, "predict_proba") and set(labels) == set(classes):
-        probabilities = pipeline.predict_proba(features)
+    if probabilities is not None and set(np.unique(labels)) == set(classes):
         if binary:
-            truth, scored = labels == classes[1], probabilities[:, 1]
+            truth, scored = np.asarray(labels) == positive, probabilities[:, list(classes).index(positive)]
             scores["roc_auc"] = metrics.roc_auc_score(truth, scored)
             scores["average_precision"] = metrics.average_precision_score(truth, scored)
         else:  # one-vs-rest, macro: see AVERAGING
@@ -68,11 +95,25 @@ def classification_metrics(pipeline: Pipeline, features: pd.DataFrame, labels: p
     return {name: float(value) for name, value in scores.items()}
 
 
-def regression_metrics(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> dict[str, float]:
+def predictions(pipeline: Pipeline, features: pd.DataFrame) -> tuple[Any, Any | None]:
+    """The pipeline's predictions, and its class probabilities where it has them (None otherwise)."""
+    probabilities = pipeline.predict_proba(features) if hasattr(pipeline, "predict_proba") else None
+    return pipeline.predict(features), probabilities
+
+
+def classification_metrics(
+    pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series, positive: object = None
+) -> dict[str, float]:
+    """classification_scores of the pipeline on held-out rows; `positive` defaults to their minority class."""
+    classes = list(pipeline.classes_)
+    positive = positive_class(classes, labels) if positive is None else positive
+    return classification_scores(labels, *predictions(pipeline, features), classes, positive)
+
+
+def regression_scores(targets: Any, predicted: Any) -> dict[str, float]:
     import numpy as np
     from sklearn import metrics
 
-    predicted = pipeline.predict(features)
     return {
         "rmse": float(np.sqrt(metrics.mean_squared_error(targets, predicted))),
         "mae": float(metrics.mean_absolute_error(targets, predicted)),
@@ -80,8 +121,12 @@ def regression_metrics(pipeline: Pipeline, features: pd.DataFrame, targets: pd.S
     }
 
 
+def regression_metrics(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> dict[str, float]:
+    return regression_scores(targets, pipeline.predict(features))
+
+
 def baseline_scores(task: str, train_targets: pd.Series, test_targets: pd.Series) -> dict[str, float]:
-    """The main metric of a model that ignores the features, fitted on the same training split.
+    """The scores of a model that ignores the features, fitted on the same training split.
 
     It predicts the most frequent class, or the mean: any model worth releasing does better.
     """
@@ -92,9 +137,11 @@ def baseline_scores(task: str, train_targets: pd.Series, test_targets: pd.Series
     baseline = DummyClassifier(strategy="most_frequent") if task == "classification" else DummyRegressor()
     baseline.fit(np.zeros((len(train_targets), 1)), train_targets)  # one placeholder feature: it is ignored
     predicted = baseline.predict(np.zeros((len(test_targets), 1)))
-    main = TASK_METRICS[task][0]
     if task == "classification":
-        score = metrics.accuracy_score(test_targets, predicted)
+        scores = {
+            "accuracy": metrics.accuracy_score(test_targets, predicted),
+            "balanced_accuracy": metrics.balanced_accuracy_score(test_targets, predicted),
+        }
     else:
-        score = np.sqrt(metrics.mean_squared_error(test_targets, predicted))
-    return {BASELINE_PREFIX + main: float(score)}
+        scores = {"rmse": np.sqrt(metrics.mean_squared_error(test_targets, predicted))}
+    return {BASELINE_PREFIX + name: float(score) for name, score in scores.items()}

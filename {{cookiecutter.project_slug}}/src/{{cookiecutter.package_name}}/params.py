@@ -31,6 +31,9 @@ class DataParams(_Strict):
     source: Literal["sklearn", "csv"]
     path: str | None = None
     target: str = Field(min_length=1)
+    # The class that f1, precision, recall and average precision score (binary classification);
+    # None: the training split's minority class (metrics.positive_class).
+    positive: str | int | None = None
     # Columns kept out of the features: IDs, free text, leakage. prepare rejects names the data lacks.
     drop: tuple[str, ...] = ()
     split: SplitParams
@@ -83,19 +86,21 @@ class Params(_Strict):
     data: DataParams
     model: ModelParams
     monitor: MonitorParams
-    # The quality gate: baseline_margin, and metric name -> bound (see ops/gate.py).
+    # The quality gate: baseline_margin (and balanced_margin), and metric name -> bound (see ops/gate.py).
     gate: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _gate_names_task_metrics(self) -> "Params":
-        unknown = sorted(set(self.gate) - {"baseline_margin", *TASK_METRICS[self.task]})
+        margins = {"baseline_margin", "balanced_margin"} if self.task == "classification" else {"baseline_margin"}
+        unknown = sorted(set(self.gate) - {*margins, *TASK_METRICS[self.task]})
         if unknown:
             raise ValueError(
                 f"gate: unknown metric {', '.join(unknown)} for {self.task}; "
-                f"choose from {', '.join(TASK_METRICS[self.task])}, or baseline_margin"
+                f"choose from {', '.join(TASK_METRICS[self.task])}, or {' or '.join(sorted(margins))}"
             )
-        if not 0 < self.gate.get("baseline_margin", 0.5) < 1:
-            raise ValueError("gate.baseline_margin: the share of the baseline's error to remove, between 0 and 1")
+        for margin in sorted(margins):
+            if not 0 < self.gate.get(margin, 0.5) < 1:
+                raise ValueError(f"gate.{margin}: the share of the baseline's error to remove, between 0 and 1")
         return self
 
 

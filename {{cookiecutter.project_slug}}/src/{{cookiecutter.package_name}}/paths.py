@@ -25,3 +25,5 @@ METRICS = Path("reports/metrics.json")
 # What prepare split: rows, and class shares or target range, of train and test (a DVC metric).
 DATA_SUMMARY = Path("reports/data.json")
 PLOTS_DIR = Path("reports/plots")
+# PNGs of those tables, drawn by evaluate: look at them after `make repro`.
+FIGURES_DIR = Path("reports/figures")

@@ -1,8 +1,14 @@
-"""Tables behind the DVC plots declared in dvc.yaml (one CSV per plot).
+"""Tables behind the DVC plots declared in dvc.yaml (one CSV per plot), small at any data size.
 
-sklearn.inspection is imported only for models that need permutation
-importance: it costs the evaluate stage a third of a second to start up.
+They are kept in git (dvc.yaml: `cache: false`) and reviewed in pull requests, so each is
+bounded whatever the size of the test split: curves are thinned to MAX_CURVE_POINTS, row-level
+tables are a seeded sample of MAX_ROWS rows, and feature importance lists the TOP_FEATURES
+input columns. A test split of a million rows still writes tables of a few hundred KB.
+
+sklearn.inspection is imported inside feature_importance: it costs a third of a second to start up.
 """
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,35 +16,65 @@ from sklearn import metrics
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import label_binarize
 
+MAX_CURVE_POINTS = 200
+MAX_ROWS = 5_000  # rows of confusion.csv and predictions.csv; below this, every test row
+TOP_FEATURES = 20
+# Permutation importance shuffles each input column this many times, on at most this many rows.
+IMPORTANCE_REPEATS = 5
+IMPORTANCE_ROWS = 2_000
+SAMPLE_SEED = 0  # the same rows every run, so the tables only change when the model does
 
-def classification_plots(pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, pd.DataFrame]:
-    """Confusion pairs, plus ROC and precision-recall curves (micro-averaged for multiclass)."""
-    tables = {"confusion": pd.DataFrame({"actual": labels.to_numpy(), "predicted": pipeline.predict(features)})}
+
+def thinned(table: pd.DataFrame, most: int = MAX_CURVE_POINTS) -> pd.DataFrame:
+    """At most `most` points of a curve, evenly spread along it, its first and last kept."""
+    if len(table) <= most:
+        return table
+    keep = np.unique(np.linspace(0, len(table) - 1, most).round().astype(int))
+    return table.iloc[keep].reset_index(drop=True)
+
+
+def sampled(table: pd.DataFrame, most: int = MAX_ROWS) -> pd.DataFrame:
+    """A seeded random sample of at most `most` rows, in their original order."""
+    if len(table) <= most:
+        return table
+    return table.sample(n=most, random_state=SAMPLE_SEED).sort_index().reset_index(drop=True)
+
+
+def curves(labels: pd.Series, probabilities: Any, classes: list[Any], positive: Any) -> dict[str, pd.DataFrame]:
+    """ROC and precision-recall curves of the positive class, or micro-averaged over classes if more than two."""
+    if len(classes) == 2:
+        truth, scores = (labels == positive).to_numpy(), probabilities[:, classes.index(positive)]
+    else:
+        truth, scores = label_binarize(labels, classes=classes).ravel(), probabilities.ravel()
+    fpr, tpr, _ = metrics.roc_curve(truth, scores)
+    precision, recall, _ = metrics.precision_recall_curve(truth, scores)
+    tables = {
+        "roc": thinned(pd.DataFrame({"fpr": fpr, "tpr": tpr})),
+        "precision_recall": thinned(pd.DataFrame({"recall": recall, "precision": precision})),
+    }
+    if len(classes) > 2:  # the figures say so
+        for table in tables.values():
+            table["average"] = "micro"
+    return tables
+
+
+def classification_plots(
+    pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series, positive: Any
+) -> dict[str, pd.DataFrame]:
+    """(actual, predicted) pairs for the confusion matrix, plus ROC and precision-recall curves."""
+    pairs = pd.DataFrame({"actual": labels.to_numpy(), "predicted": pipeline.predict(features)})
+    tables = {"confusion": sampled(pairs)}
     if hasattr(pipeline, "predict_proba"):
-        classes = pipeline.classes_
-        probabilities = pipeline.predict_proba(features)
-        if len(classes) == 2:
-            truth, scores = (labels == classes[1]).to_numpy(), probabilities[:, 1]
-        else:
-            truth, scores = label_binarize(labels, classes=classes).ravel(), probabilities.ravel()
-        fpr, tpr, _ = metrics.roc_curve(truth, scores)
-        precision, recall, _ = metrics.precision_recall_curve(truth, scores)
-        tables["roc"] = pd.DataFrame({"fpr": fpr, "tpr": tpr})
-        tables["precision_recall"] = pd.DataFrame({"recall": recall, "precision": precision})
-        if len(classes) > 2:  # says so on the PR report's PNGs
-            for name in ("roc", "precision_recall"):
-                tables[name]["average"] = "micro"
+        tables |= curves(labels, pipeline.predict_proba(features), list(pipeline.classes_), positive)
     return tables
 
 
 def regression_plots(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> dict[str, pd.DataFrame]:
     """Predicted against actual values, with residuals."""
     predicted = pipeline.predict(features)
-    return {
-        "predictions": pd.DataFrame(
-            {"actual": targets.to_numpy(), "predicted": predicted, "residual": targets.to_numpy() - predicted}
-        )
-    }
+    actual = targets.to_numpy()
+    table = pd.DataFrame({"actual": actual, "predicted": predicted, "residual": actual - predicted})
+    return {"predictions": sampled(table)}
 
 
 def feature_names(pipeline: Pipeline) -> list[str]:
@@ -54,25 +90,38 @@ def feature_names(pipeline: Pipeline) -> list[str]:
     return short if len(set(short)) == len(short) else prefixed
 
 
-def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
-    """Importance per feature, highest first, with the measure it is in (the `measure` column).
+# What permutation importance scores, per task, and how the figures and the report name it.
+IMPORTANCE_SCORING = {"classification": "balanced_accuracy", "regression": "neg_root_mean_squared_error"}
+IMPORTANCE_MEASURES = {
+    "classification": "balanced accuracy lost when shuffled",
+    "regression": "rmse added when shuffled",
+}
 
-    The estimator's own measure where it has one (feature_importances_, the impurity
-    decrease of tree models, or |coef_| for linear models, whose inputs are scaled),
-    per encoded column; otherwise permutation importance on the held-out data, per
-    input column.
+
+def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series, task: str) -> pd.DataFrame:
+    """Permutation importance of each input column on held-out rows, the TOP_FEATURES highest first.
+
+    Model-agnostic, so a linear model and a forest are measured alike, and per column of the
+    data (a one-hot encoded column is shuffled whole): how much the score drops when that
+    column's values are shuffled among the rows. `spread` is its standard deviation over repeats.
     """
-    estimator = pipeline[-1]
-    if hasattr(estimator, "feature_importances_"):
-        names, importance, measure = feature_names(pipeline), estimator.feature_importances_, "impurity decrease"
-    elif hasattr(estimator, "coef_"):
-        coefficients = np.abs(np.atleast_2d(estimator.coef_))
-        names, importance = feature_names(pipeline), coefficients.mean(axis=0)
-        measure = "|coefficient|" if len(coefficients) == 1 else "mean |coefficient| over classes"
-    else:
-        from sklearn.inspection import permutation_importance
+    from sklearn.inspection import permutation_importance
 
-        permuted = permutation_importance(pipeline, features, targets, n_repeats=5, random_state=0)
-        names, importance, measure = list(features.columns), permuted.importances_mean, "permutation score drop"
-    table = pd.DataFrame({"feature": names, "importance": importance, "measure": measure})
-    return table.sort_values("importance", ascending=False, ignore_index=True)
+    rows = sampled(pd.DataFrame({"row": np.arange(len(features))}), IMPORTANCE_ROWS)["row"]
+    permuted = permutation_importance(
+        pipeline,
+        features.iloc[rows],
+        targets.iloc[rows],
+        scoring=IMPORTANCE_SCORING[task],
+        n_repeats=IMPORTANCE_REPEATS,
+        random_state=SAMPLE_SEED,
+    )
+    table = pd.DataFrame(
+        {
+            "feature": features.columns,
+            "importance": permuted.importances_mean,
+            "spread": permuted.importances_std,
+            "measure": IMPORTANCE_MEASURES[task],
+        }
+    )
+    return table.sort_values("importance", ascending=False, ignore_index=True, kind="stable").head(TOP_FEATURES)

@@ -97,9 +97,11 @@ def test_data_conf_is_the_shape_of_the_shipped_ones() -> None:
         "path": "data/raw/own.csv",
         "target": "yes",  # quoted: a bare yes is YAML's true
         "drop": ["id", "a b"],
+        "positive": None,  # the training split's minority class
         "split": {"test_size": 0.2, "seed": "${seed}", "stratify": True},
     }
-    assert yaml.safe_load(adopt.data_conf("own", Path("x.csv"), "y", (), "regression"))["split"]["stratify"] is False
+    regression = yaml.safe_load(adopt.data_conf("own", Path("x.csv"), "y", (), "regression"))
+    assert regression["split"]["stratify"] is False and "positive" not in regression
 
 
 def test_selecting_data_edits_only_the_defaults_line() -> None:

@@ -17,8 +17,12 @@ def default_gate() -> dict[str, float]:
     return dict(yaml.safe_load(compose())["gate"])
 
 
-def test_the_default_gate_is_the_baseline_margin_alone() -> None:
-    assert default_gate() == {"baseline_margin": 0.1}
+def test_the_default_gate_is_the_baseline_margins_alone() -> None:
+    expected = {"baseline_margin": 0.1}
+{%- if cookiecutter.task == 'classification' %}
+    expected["balanced_margin"] = 0.5
+{%- endif %}
+    assert default_gate() == expected
 
 
 def test_a_model_that_predicts_the_majority_class_fails_the_default_gate(
@@ -31,12 +35,29 @@ def test_a_model_that_predicts_the_majority_class_fails_the_default_gate(
     metrics = classification_metrics(majority, features, labels) | baseline_scores("classification", labels, labels)
     assert metrics["accuracy"] == metrics["baseline_accuracy"] == 0.75
     assert gate_failures(metrics, default_gate()) == [
-        "accuracy = 0.7500 does not beat the trivial baseline's 0.7500 by the margin 0.1: it needs ≥ 0.7750"
+        "accuracy = 0.7500 does not beat the trivial baseline's 0.7500 by the margin 0.1: it needs ≥ 0.7750",
+        "balanced_accuracy = 0.5000 does not beat the trivial baseline's 0.5000 by the margin 0.5: it needs ≥ 0.7500",
     ]
     # A model that learns from the features passes (scored on its training rows: this tests the gate only).
     fitted = train(frame.assign(size=frame["target"].eq("yes") * 10.0), "target", classifier)
     learned = classification_metrics(fitted, features.assign(size=labels.eq("yes") * 10.0), labels)
     assert gate_failures(learned | baseline_scores("classification", labels, labels), default_gate()) == []
+
+
+def test_a_model_that_rarely_finds_the_rare_class_fails_on_balanced_accuracy() -> None:
+    """3 % positives: finding 9 of 30 (f1 0.46) beats the baseline's accuracy, not balanced accuracy's margin."""
+    labels = pd.Series(["yes"] * 30 + ["no"] * 970)
+    predicted = pd.Series(["yes"] * 9 + ["no"] * 991)
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    metrics = {
+        "accuracy": accuracy_score(labels, predicted),
+        "balanced_accuracy": balanced_accuracy_score(labels, predicted),
+    }
+    metrics |= baseline_scores("classification", labels, labels)
+    failures = gate_failures(metrics, default_gate())
+    assert metrics["accuracy"] == 0.979, "above the 0.973 that beats the baseline's 0.97"
+    assert [failure.split(" = ")[0] for failure in failures] == ["balanced_accuracy"], "0.65, below 0.75"
 
 
 def test_the_margin_cuts_the_baselines_error() -> None:

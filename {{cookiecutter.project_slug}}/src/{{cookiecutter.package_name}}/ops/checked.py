@@ -25,6 +25,10 @@ PATTERNS = {
     ),
     # A git revision to compare with: a branch, a tag, a commit, `main~1`; never an option (no leading -).
     "revision": (re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./~^@-]*"), "letters, digits and _./~^@-, not first -"),
+    # A commit's id as GitHub names one (the pull request's head), and the Actions run's context.
+    "commit": (re.compile(r"[0-9a-f]{7,40}"), "7 to 40 lowercase hex digits"),
+    "server": (re.compile(r"https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?"), "https://host[:port]"),
+    "run": (re.compile(r"[0-9]{1,20}"), "digits"),
     "experiment": (re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*"), "letters, digits, '.', '_' and '-'"),
     # Where publish.yml pushes the server's image: a registry host[:port], a GitHub owner/name.
     "registry": (re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?"), "a host name, then :port if any"),

@@ -21,25 +21,36 @@ from pathlib import Path
 
 from .contract import BASELINE_PREFIX, METRICS, ProjectError, bound_sign, higher_is_better, load_params
 
-# The key of `gate` that is a margin over the baseline, not a metric's bound.
+# The keys of `gate` that are margins over the baseline, not a metric's bound. balanced_margin, when
+# set, is balanced accuracy's own: that baseline is always 0.5 for two classes, and a margin of 0.1 over
+# it asks no more than accuracy's does, so imbalanced data needs a larger one to catch a model that
+# rarely finds the rare class (0.5: two classes need a balanced accuracy of 0.75).
 BASELINE_MARGIN = "baseline_margin"
+BALANCED_MARGIN = "balanced_margin"
+MARGINS = frozenset({BASELINE_MARGIN, BALANCED_MARGIN})
 
 
 class GateError(ProjectError):
     """The metrics miss the quality gate."""
 
 
-def baseline_bounds(metrics: Mapping[str, float], margin: float) -> dict[str, float]:
-    """For each metric with a baseline score in metrics: the value that beats the baseline by margin.
+def baseline_bounds(metrics: Mapping[str, float], margin: float, balanced: float | None = None) -> dict[str, float]:
+    """For each metric with a baseline score in metrics: the value that beats the baseline by margin
+    (by `balanced`, if given, for balanced accuracy).
 
     Scores here are at most 1 (accuracy, r2...), so 1 - score is the error to cut.
     """
-    bounds, kept = {}, 1 - margin  # the share of the baseline's error the model may keep
+    bounds = {}
     for key, baseline in metrics.items():
         metric = key.removeprefix(BASELINE_PREFIX)
         if key.startswith(BASELINE_PREFIX) and metric in metrics:
+            kept = 1 - (balanced if metric == "balanced_accuracy" and balanced is not None else margin)
             bounds[metric] = 1 - (1 - baseline) * kept if higher_is_better(metric) else baseline * kept
     return bounds
+
+
+def _margin_of(metric: str, gate: Mapping[str, float]) -> float:
+    return gate.get(BALANCED_MARGIN, gate[BASELINE_MARGIN]) if metric == "balanced_accuracy" else gate[BASELINE_MARGIN]
 
 
 def misses(metric: str, value: float, bound: float) -> bool:
@@ -50,8 +61,7 @@ def gate_failures(metrics: Mapping[str, float], gate: Mapping[str, float]) -> li
     """One line per requirement the metrics miss; empty when the gate passes."""
     failures = []
     if BASELINE_MARGIN in gate:
-        margin = gate[BASELINE_MARGIN]
-        beat = baseline_bounds(metrics, margin)
+        beat = baseline_bounds(metrics, gate[BASELINE_MARGIN], gate.get(BALANCED_MARGIN))
         if not beat:
             failures.append(f"no {BASELINE_PREFIX}* score among the metrics to beat; run `make repro`")
         for metric, bound in beat.items():
@@ -59,10 +69,10 @@ def gate_failures(metrics: Mapping[str, float], gate: Mapping[str, float]) -> li
                 baseline = metrics[BASELINE_PREFIX + metric]
                 failures.append(
                     f"{metric} = {metrics[metric]:.4f} does not beat the trivial baseline's {baseline:.4f} "
-                    f"by the margin {margin:g}: it needs {bound_sign(metric)} {bound:.4f}"
+                    f"by the margin {_margin_of(metric, gate):g}: it needs {bound_sign(metric)} {bound:.4f}"
                 )
     for metric, bound in gate.items():
-        if metric == BASELINE_MARGIN:
+        if metric in MARGINS:
             continue
         if metric not in metrics:
             failures.append(f"{metric} is not among the metrics ({', '.join(sorted(metrics))})")
@@ -74,9 +84,9 @@ def gate_failures(metrics: Mapping[str, float], gate: Mapping[str, float]) -> li
 
 def required(metrics: Mapping[str, float], gate: Mapping[str, float]) -> dict[str, float]:
     """Each metric the gate bounds, with the strictest bound it must meet (absolute, or to beat the baseline)."""
-    bounds = {metric: bound for metric, bound in gate.items() if metric != BASELINE_MARGIN}
+    bounds = {metric: bound for metric, bound in gate.items() if metric not in MARGINS}
     if BASELINE_MARGIN in gate:
-        for metric, bound in baseline_bounds(metrics, gate[BASELINE_MARGIN]).items():
+        for metric, bound in baseline_bounds(metrics, gate[BASELINE_MARGIN], gate.get(BALANCED_MARGIN)).items():
             stricter = max if higher_is_better(metric) else min
             bounds[metric] = stricter(bound, bounds.get(metric, bound))
     return bounds

@@ -12,3 +12,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "")
     """A Markdown table of cells already escaped (cell); `align` holds l or r per column (default: l)."""
     rule = ["---:" if side == "r" else "---" for side in align.ljust(len(header), "l")]
     return ["| " + " | ".join(row) + " |" for row in [list(header), rule, *rows]]
+
+
+def code(text: object) -> str:
+    """Text as a code span in a table cell: shown literally (`_target_` stays `_target_`), `|` escaped."""
+    shown = cell(text)
+    fence = "``" if "`" in shown else "`"
+    return f"{fence} {shown} {fence}" if fence == "``" else f"`{shown}`"

@@ -143,14 +143,17 @@ def keep(experiment: str, overrides: tuple[str, ...]) -> None:
 @click.option("--repro-log", callback=path_or_none, help="Saved `dvc repro` output.")
 @click.option("--out", callback=path_or_none, help="Output directory [pr-report].")
 @click.option("--note", callback=blank_is_none, help="A line to show at the top of the report.")
-def report(base: str | None, repro_log: Path | None, out: Path | None, note: str | None) -> None:
+@click.option("--head", callback=blank_is_none, help="The commit to name as the PR's head [HEAD's].")
+def report(base: str | None, repro_log: Path | None, out: Path | None, note: str | None, head: str | None) -> None:
     """Compare with a base revision, as the PR comment does.
 
-    Params, metrics, stages and plots against BASE, in OUT/report.md.
+    The models of BASE and production scored on this workspace's test rows, with a verdict,
+    then params, data, stages and figures, in OUT/report.md.
     """
     from ..checked import checked
     from ..review.report import write_report
 
     revision = checked("revision", base or "origin/main")
-    written = write_report(revision, repro_log or Path("reports/repro.log"), out or Path("pr-report"), note)
+    head = None if head is None else checked("commit", head, "--head")
+    written = write_report(revision, repro_log or Path("reports/repro.log"), out or Path("pr-report"), note, head)
     print(f"report: wrote {written}")

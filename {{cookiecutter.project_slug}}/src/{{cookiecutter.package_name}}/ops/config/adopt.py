@@ -70,6 +70,14 @@ def check_data(file: Path, target: str, drop: Sequence[str], task: str) -> None:
             raise DataError(f"{file}: target {target!r}: {err}; each class needs two labelled rows") from None
 
 
+# As conf/data/ has it: which class the binary scores take as positive.
+POSITIVE_LINES = [
+    "# The class that f1, precision, recall and average precision score (binary only);",
+    "# null: the training split's minority class.",
+    "positive: null",
+]
+
+
 def data_conf(name: str, path: Path, target: str, drop: Sequence[str], task: str) -> str:
     """The text of conf/data/<name>.yaml, in the shape of the configs the template ships."""
     drop_lines = [f"  - {yaml_scalar(column)}" for column in drop]
@@ -85,6 +93,7 @@ def data_conf(name: str, path: Path, target: str, drop: Sequence[str], task: str
             f"target: {yaml_scalar(target)}",
             "drop: []" if not drop else "drop:",
             *drop_lines,
+            *(POSITIVE_LINES if task == "classification" else []),
             "split:",
             "  test_size: 0.2",
             "  seed: ${seed}",

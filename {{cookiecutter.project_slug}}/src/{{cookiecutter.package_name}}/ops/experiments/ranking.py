@@ -16,7 +16,7 @@ from ..contract import (
     higher_is_better,
     load_params,
 )
-from ..gate import BASELINE_MARGIN, gate_failures
+from ..gate import MARGINS, gate_failures
 from .grid import COMMAND, Experiment, Plan, SweepError
 
 # --- The ranked table --------------------------------------------------------------
@@ -33,7 +33,7 @@ def ranking_metric(task: str, gate: Mapping[str, float]) -> str:
 
     The default gate sets only a margin over the trivial baseline, on the task's main metric.
     """
-    return next((key for key in gate if key != BASELINE_MARGIN), TASK_METRICS[task][0])
+    return next((key for key in gate if key not in MARGINS), TASK_METRICS[task][0])
 
 
 def rank(results: Sequence[Result], metric: str) -> list[Result]:

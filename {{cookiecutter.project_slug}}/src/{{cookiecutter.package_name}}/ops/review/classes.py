@@ -38,7 +38,7 @@ def _formatted(scores: pd.DataFrame) -> pd.DataFrame:
 def _with_base(
     head: pd.DataFrame, base: pd.DataFrame | None, cells: Callable[[pd.DataFrame], pd.DataFrame]
 ) -> pd.DataFrame:
-    """The `cells` of the workspace's frame, with the base's where it shows differently: `52 (was 50)`."""
+    """The `cells` of the head's frame, with the base's where it shows differently: `52 (was 50)`."""
     shown = cells(head)
     if base is None:
         return shown
@@ -53,7 +53,7 @@ def _frame_table(frame: pd.DataFrame, corner: str) -> list[str]:
 
 
 def classification_sections(base: pd.DataFrame | None, head: pd.DataFrame | None) -> list[str]:
-    """The confusion matrix and per-class scores from the workspace's pairs, with the base's where they differ."""
+    """The confusion matrix and per-class scores from the head's pairs, with the base's where they differ."""
     if head is None:
         return []
     pairs = pd.concat([table for table in (base, head) if table is not None])
@@ -69,16 +69,12 @@ def classification_sections(base: pd.DataFrame | None, head: pd.DataFrame | None
         matrix.at[label, label] = f"**{matrix.at[label, label]}**"  # the diagonal: right predictions
     scores = _with_base(counts, base_counts, lambda frame: _formatted(per_class(frame)))
     return [
-        "## Confusion matrix",
-        "",
         *cut,
-        "Test-set counts of the workspace, a row per actual class; `(was N)` is the base's count where it differs.",
+        "Counts on this PR's test rows, a row per actual class; `(was N)` is the base model's count on the "
+        "same rows where it differs.",
         "",
         *_frame_table(matrix, "actual ↓ predicted →"),
         "",
-        "## Per class",
-        "",
-        *cut,
         *_frame_table(scores.loc[shown], "class"),
         "",
     ]

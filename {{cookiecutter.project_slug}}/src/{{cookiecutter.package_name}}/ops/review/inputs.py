@@ -19,6 +19,7 @@ from ..contract import (
 )
 from ..registry.tags import PRODUCTION_STAGE
 from .plots import PLOT_TITLES
+from .verdict import Review
 
 
 class ReportError(ProjectError):
@@ -107,21 +108,19 @@ def resolve_revision(base: str) -> str:
     return result.stdout.strip()
 
 
-def params_diff(base: str) -> str:
-    """`dvc params diff` of base against the workspace, as a Markdown table."""
-    result = _run(sys.executable, "-m", "dvc", "params", "diff", base, "--md")
-    if result.returncode != 0:
-        raise ReportError(_failure(f"dvc params diff {base}", result))
-    return result.stdout.strip()
-
-
 def data_changes(base: str) -> dict[str, list[str]] | str:
     """DVC-tracked paths added, modified, deleted or renamed against base (`dvc diff`); the error if it failed."""
     result = _run(sys.executable, "-m", "dvc", "diff", base, "--json")
     if result.returncode != 0:  # e.g. the base's data is in no cache here: the rest of the report still helps
         return _failure(f"dvc diff {base}", result)
     changes = json.loads(result.stdout or "{}")
-    return {kind: [_diff_path(entry["path"]) for entry in changes.get(kind, [])] for kind in DIFF_KINDS}
+    listed = {kind: [_diff_path(entry["path"]) for entry in changes.get(kind, [])] for kind in DIFF_KINDS}
+    # A tracked directory is named once: `reports/figures/`, not also each file in it.
+    folders = [path for paths in listed.values() for path in paths if path.endswith("/")]
+    return {
+        kind: [path for path in paths if not any(path != folder and path.startswith(folder) for folder in folders)]
+        for kind, paths in listed.items()
+    }
 
 
 def _diff_path(path: str | Mapping[str, str]) -> str:
@@ -177,7 +176,7 @@ def read_tables(base: str, plots_dir: Path = PLOTS_DIR) -> tuple[dict[str, pd.Da
 
 @dataclass
 class Comparison:
-    """What the report compares: the base revision and the workspace, and how they were made."""
+    """What the report compares: the base revision and this pull request's workspace, and how they were made."""
 
     base: str  # the revision as the user named it, e.g. origin/main
     base_commit: str
@@ -185,7 +184,7 @@ class Comparison:
     gate: dict[str, float]  # the quality gate: baseline_margin and/or metric -> bound (gate.py)
     head_metrics: dict[str, float] | None  # None: not computed yet (no reports/metrics.json)
     base_metrics: dict[str, float] | None = None  # None: the base has no metrics
-    params_diff: str = ""  # `dvc params diff --md`
+    params_changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # sections.params_changes
     stages: StageRuns | None = None  # None: no `dvc repro` log
     repro_log: Path = Path("reports/repro.log")
     base_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # plot tables by name (read_tables)
@@ -196,7 +195,9 @@ class Comparison:
     base_data: dict[str, object] | None = None  # reports/data.json of each side (prepare.py); None: none
     head_data: dict[str, object] | None = None
     data_changes: dict[str, list[str]] | str | None = None  # data_changes(); None: not asked
-    production: Production | None = None  # the registry's prod model; None: none assigned
+    head_commit: str = ""  # the pull request's head commit, as the report names it
+    links: dict[str, str] = field(default_factory=dict)  # links.head_links: commit, compare, run
+    review: "Review | None" = None  # the models scored on the same rows; None: no model in the workspace
 
     def tables(self, name: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
         """The plot table `name` of the base and of the workspace; None where one has none."""

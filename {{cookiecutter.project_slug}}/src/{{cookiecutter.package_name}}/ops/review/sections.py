@@ -4,51 +4,21 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..contract import (
-    AVERAGING,
-    DATA_SUMMARY,
-    HIGHER_IS_BETTER,
-    LOWER_IS_BETTER,
-    METRICS,
-    PLOTS_DIR,
-    TASK_METRICS,
-    bound_sign,
-)
-from ..gate import misses, required
-from ..markdown import cell, table
+from ..contract import DATA_SUMMARY, PLOTS_DIR, importance_measure
+from ..markdown import cell, code, table
 from .inputs import Comparison
-from .plots import TOP_FEATURES, importance_measure
 
-# Metrics show with this many decimals; a change too small to show is "same".
-DECIMALS = 4
+TOP_FEATURES = 15  # rows of the importance table
+
+DECIMALS = 4  # as the verdict's table
 # Bars in plain text: one to eight eighths of a character cell; the largest value is BAR_WIDTH cells.
 BAR_EIGHTHS = "▏▎▍▌▋▊▉█"
 BAR_WIDTH = 10
 # Classes shown in the confusion and per-class tables: a matrix grows with their square.
 MAX_CLASSES = 20
 MAX_PARAMS = 50  # rows of the parameter changes shown
+EMPTY = (None, [], {}, "")  # a parameter set to nothing reads as one that is not there
 MAX_PATHS = 20  # paths of each kind of data change shown
-
-
-def outcome(metric: str, base: float, head: float) -> str | None:
-    """better, same or worse by the metric's direction; None for a metric of unknown direction."""
-    delta = round(head - base, DECIMALS)
-    if delta == 0:
-        return "same"
-    if metric not in HIGHER_IS_BETTER | LOWER_IS_BETTER:
-        return None
-    return "better" if (delta > 0) == (metric in HIGHER_IS_BETTER) else "worse"
-
-
-def params_section(params_diff: str, base: str) -> list[str]:
-    """DVC's table of changed parameters, its first MAX_PARAMS rows; a line when it has none."""
-    table = [line for line in params_diff.splitlines() if line.startswith("|")]  # header, rule, rows
-    if len(table) <= 2:
-        return ["No parameter changes."]
-    left_out = len(table) - 2 - MAX_PARAMS
-    if left_out <= 0:
-        return table
-    return [*table[: 2 + MAX_PARAMS], "", f"{left_out} more changed parameters left out: `dvc params diff {base}`."]
 
 
 def code_names(names: list[str], seconds: dict[str, float] | None = None) -> str:
@@ -66,76 +36,69 @@ def bar(value: float, largest: float) -> str:
     return BAR_EIGHTHS[-1] * (eighths // 8) + (BAR_EIGHTHS[eighths % 8 - 1] if eighths % 8 else "")
 
 
-def _gate_cell(metric: str, head: dict[str, float], gate: dict[str, float]) -> str:
-    """The metric's bound in the gate (or what beats the baseline), marked when missed; empty if it has none."""
-    bounds = required(head, gate)
-    if metric not in bounds:
-        return ""
-    shown = f"{bounds[metric]:.{DECIMALS}f}".rstrip("0").rstrip(".")  # 0.85 stays 0.85, 25000 stays 25000
-    bound = f"{bound_sign(metric)} {shown}"
-    missed = metric not in head or misses(metric, head[metric], bounds[metric])
-    return f"**fails** {bound}" if missed else bound
-
-
-def metrics_section(comparison: Comparison) -> list[str]:
-    """Each metric: base, production (if any), workspace, the change by the metric's direction, its gate bound."""
-    head, base = comparison.head_metrics or {}, comparison.base_metrics or {}
-    production = comparison.production
-    shown_sides = [base] if production is None else [base, production.metrics or {}]
-    if not head and not base:
-        return [f"No `{METRICS}` in the base or the workspace."]
-    names, task_metrics = head.keys() | base.keys(), TASK_METRICS[comparison.task]
-    rows = []
-    # The task's metrics first, the main one on top (accuracy, or rmse), then any others.
-    for metric in [name for name in task_metrics if name in names] + sorted(names - set(task_metrics)):
-        arrow = " ↑" if metric in HIGHER_IS_BETTER else " ↓" if metric in LOWER_IS_BETTER else ""
-        shown = [f"{values[metric]:.{DECIMALS}f}" if metric in values else "—" for values in (*shown_sides, head)]
-        difference = ""
-        if metric in base and metric in head:
-            delta = head[metric] - base[metric]
-            said = outcome(metric, base[metric], head[metric])
-            difference = said if said == "same" else f"{said or ''} {delta:+.{DECIMALS}f}".strip()
-        rows.append([metric + arrow, *shown, difference, _gate_cell(metric, head, comparison.gate)])
-    header = ["metric", f"base `{comparison.base}`", "workspace", "change", "gate"]
-    if production is not None:  # its values beside the base's; the change column stays against the base
-        header.insert(2, f"production `{production.version}`")
-    legend = f"From `{METRICS}`. ↑ higher is better, ↓ lower is better; the gate is `gate` in `conf/config.yaml`."
-    if production is not None:
-        legend += " The change is the workspace's against the base."
-    if names & {"roc_auc", "average_precision"}:
-        legend += f" Averaging: {AVERAGING}; the multiclass PNG curves pool every class (micro)."
-    return [*table(header, rows, "l" + "r" * len(shown_sides) + "rll"), "", legend]
-
-
-def _importance(value: float, largest: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.{DECIMALS}f} {bar(value, largest)}"
-
-
 def importance_section(base: pd.DataFrame | None, head: pd.DataFrame | None, base_name: str) -> list[str]:
-    """The top features by importance, each version's as a number and a bar; the header names the measure."""
-    labelled = {f"base `{base_name}`": base, "workspace": head}
-    tables = {label: table for label, table in labelled.items() if table is not None}
-    if not tables:
+    """The head's top features by importance, with the base's where it is measured the same way."""
+    if head is None:
         return []
-    ranked = list(tables.values())[-1]  # the workspace's ranking, or the base's if the workspace has none
-    top = list(ranked.nlargest(TOP_FEATURES, "importance").feature)
-    columns = {label: table.set_index("feature").importance.reindex(top) for label, table in tables.items()}
-    measures = {label: importance_measure(table) for label, table in tables.items()}
-    largest = {label: values.max() for label, values in columns.items()}
-    if len(set(measures.values())) == 1:  # one measure: one scale, so the bars of both compare
-        largest = dict.fromkeys(largest, pd.concat(columns.values()).max())
-    rows = [
-        [str(rank), cell(feature), *(_importance(columns[label][feature], largest[label]) for label in columns)]
-        for rank, feature in enumerate(top, start=1)
-    ]
-    header = ["#", "feature", *(f"{label}: {cell(measures[label])}" for label in columns)]
-    said = f"All {len(top)} features, most important first."
-    if len(ranked) > len(top):
-        said = (
-            f"The {len(top)} most important of {len(ranked)} features; "
-            f"{len(ranked) - len(top)} left out (all are in `{PLOTS_DIR}/feature_importance.csv`)."
-        )
-    return [said, "", *table(header, rows, "rl")]
+    measure = importance_measure(head)
+    top = list(head.nlargest(TOP_FEATURES, "importance").feature)
+    columns = {"this PR": head}
+    if base is not None and importance_measure(base) == measure:
+        columns = {f"`{base_name}`": base, "this PR": head}
+    largest = max(float(frame.importance.max()) for frame in columns.values())
+    rows = []
+    for rank, feature in enumerate(top, start=1):
+        shown = []
+        for frame in columns.values():
+            value = frame.set_index("feature").importance.reindex([feature]).iloc[0]
+            shown.append("—" if pd.isna(value) else f"{value:.{DECIMALS}f} {bar(value, largest)}")
+        rows.append([str(rank), cell(feature), *shown])
+    said = f"{cell(measure).capitalize()}, per input column, on the test split (permutation importance)."
+    if base is not None and len(columns) == 1:
+        said += f" `{base_name}` measured importance another way, so it is not shown beside."
+    said += f" All columns are in `{PLOTS_DIR}/feature_importance.csv`."
+    return [said, "", *table(["#", "feature", *columns], rows, "rl")]
+
+
+def params_changes(base: Mapping[str, object] | None, head: Mapping[str, object] | None) -> dict[str, tuple]:
+    """Each parameter (by dotted key) whose value differs: (base's, head's); empty values count as absent."""
+    before, after = _leaves(base or {}), _leaves(head or {})
+    changed = {}
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old in EMPTY and new in EMPTY:
+            continue
+        if old != new:
+            changed[key] = (old, new)
+    return changed
+
+
+def _leaves(tree: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping) and value:
+            flat.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _value(value: object) -> str:
+    if value in EMPTY:
+        return "—"
+    shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return code(shown)
+
+
+def params_section(changes: dict[str, tuple], base_name: str) -> list[str]:
+    """The changed parameters of params.yaml, names and values as code (so `_target_` reads as written)."""
+    if not changes:
+        return ["No parameter changes."]
+    rows = [[code(key), _value(old), _value(new)] for key, (old, new) in list(changes.items())[:MAX_PARAMS]]
+    lines = table(["parameter", f"`{base_name}`", "this PR"], rows)
+    if len(changes) > MAX_PARAMS:
+        lines += ["", f"{len(changes) - MAX_PARAMS} more changed parameters left out: `dvc params diff {base_name}`."]
+    return lines
 
 
 def flatten(tree: Mapping[str, object], prefix: str = "") -> dict[str, float]:
@@ -175,7 +138,7 @@ def data_section(comparison: Comparison) -> list[str]:
             before, after = base.get(key), head.get(key)
             delta = "" if before is None or after is None else ("same" if before == after else _signed(after - before))
             rows.append([cell(key), _number(before), _number(after), delta])
-        lines += table(["value", f"base `{c.base}`", "workspace", "change"], rows, "lrrr")
+        lines += table(["value", f"`{c.base}`", "this PR", "change"], rows, "lrrr")
         lines += ["", f"From `{DATA_SUMMARY}`, which `prepare` writes."]
     return lines
 
