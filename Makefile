@@ -40,13 +40,15 @@ containers: ## Install podman, runc, mmdebstrap and docker-registry from Debian 
 # GitHub draws ```mermaid blocks in a comment; the harness renders the PR report's with mermaid-cli
 # (npm, pinned by tests/mermaid/package-lock.json) in Debian's Chromium, as no browser download is reachable.
 MERMAID_DIR := build/mermaid
-renderers: $(MERMAID_DIR)/.installed ## Install mermaid-cli (npm) and Chromium (apt-get) for the PR report's charts
+renderers: $(MERMAID_DIR)/.installed ## Install mermaid-cli (npm) and Chromium, Node.js and npm (apt-get) for the PR report's charts
 
 $(MERMAID_DIR)/.installed: tests/mermaid/package.json tests/mermaid/package-lock.json
-	@command -v chromium >/dev/null || { \
+	@missing="$$(command -v chromium >/dev/null || echo chromium; command -v npm >/dev/null || echo nodejs npm)"; \
+	if [ -n "$$missing" ]; then \
 		as_root="$$([ "$$(id -u)" = 0 ] || echo sudo)"; \
-		echo "Installing Chromium from Debian, for mermaid-cli"; \
-		$$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq chromium; }
+		echo "Installing for mermaid-cli, from Debian:" $$missing; \
+		$$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq $$missing; \
+	fi
 	mkdir -p $(MERMAID_DIR) && cp tests/mermaid/package.json tests/mermaid/package-lock.json $(MERMAID_DIR)/
 	cd $(MERMAID_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@

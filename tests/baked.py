@@ -44,8 +44,12 @@ def assert_bundles_its_tagged_model(project: Project, version: str) -> None:
 
 
 def md5(path: Path) -> str:
-    """The content hash DVC records for a file."""
-    return hashlib.md5(path.read_bytes()).hexdigest()
+    """The content hash DVC records for a file, or for a directory (its `.dir` listing's hash)."""
+    if not path.is_dir():
+        return hashlib.md5(path.read_bytes()).hexdigest()
+    files = sorted(file.relative_to(path).as_posix() for file in path.rglob("*") if file.is_file())
+    listing = [{"md5": md5(path / name), "relpath": name} for name in files]
+    return hashlib.md5(json.dumps(listing, sort_keys=True).encode()).hexdigest() + ".dir"
 
 
 class Project:

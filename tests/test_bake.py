@@ -86,7 +86,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "uv.lock",
     }
     # The user's room: the stages and the modules they use.
-    stages = ["__init__", "prepare", "data", "train", "features", "evaluate", "metrics", "plots"]
+    stages = ["__init__", "prepare", "data", "train", "features", "evaluate", "metrics", "plots", "figures", "zoom"]
     stages += ["params", "paths", "errors", "model_file"]
     files |= {f"src/{package}/{module}.py" for module in stages}
     # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
@@ -97,7 +97,20 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
         "cli": ["base", "loop", "lifecycle", "ci", "ci_proposals", "ci_sweep"],
         "config": ["compose", "lock", "adopt"],
         "experiments": ["grid", "ranking", "keep"],
-        "review": ["inputs", "sections", "classes", "report", "plots", "verify"],
+        "review": [
+            "inputs",
+            "rescore",
+            "scoring",
+            "sides",
+            "verdict",
+            "sections",
+            "classes",
+            "charts",
+            "links",
+            "report",
+            "plots",
+            "verify",
+        ],
         "registry": ["tags", "bundle", "archive", "model_card", "image"],
         "serving": [
             "predict",

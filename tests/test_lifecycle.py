@@ -224,8 +224,8 @@ def test_bundle_manifest_matches_its_files(project: Project, published: Path) ->
     assert {score["type"] for score in scores} == model_scores, "the trivial baseline's score is not the model's"
     for section in ("## Training data", "## Metrics", "## Intended use", "## Limits"):
         assert section in card
-    baseline = manifest["metrics"]["baseline_accuracy"]
-    assert f"always predicting the most frequent class, scores accuracy {baseline:.4f}." in card
+    baseline, balanced = manifest["metrics"]["baseline_accuracy"], manifest["metrics"]["baseline_balanced_accuracy"]
+    assert f"always predicting the most frequent class, scores accuracy {baseline:.4f}, balanced_accuracy {balanced:.4f}." in card
 
 
 # --- predict -------------------------------------------------------------------------

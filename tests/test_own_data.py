@@ -192,3 +192,38 @@ def test_a_changed_file_reruns_prepare_and_a_model_that_learns_nothing_fails_the
     # Committed anyway: the released version still bundles its own commit's model, not this one.
     run("git", "commit", "--quiet", "--no-verify", "--all", "-m", "Learn nothing", cwd=project.path)
     assert_bundles_its_tagged_model(project, "0.1.0")
+
+
+BIG_ROWS = 300_000
+
+
+def test_a_table_of_300000_rows_commits_through_the_hooks_after_repro(project: Project, tmp_path: Path) -> None:
+    """At real sizes the plot tables kept in git stay small: the commit after `make repro` passes
+    the large-file hook (no --no-verify), and so does `make lint`, the required check."""
+    rng = np.random.default_rng(1)
+    score = rng.normal(size=BIG_ROWS)
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(BIG_ROWS),
+            "signed_up": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, BIG_ROWS), unit="D"),
+            "plan": rng.choice(["basic", "plus", "pro", None], BIG_ROWS),
+            "region": rng.choice([f"region {index}" for index in range(80)], BIG_ROWS),
+            "score": np.where(rng.random(BIG_ROWS) < 0.05, np.nan, score),
+            # About 3 % positives, as in many real tables.
+            "churned": np.where(score + rng.normal(scale=0.5, size=BIG_ROWS) > 2.0, "yes", "no").astype(object),
+            "spend": (100 + 30 * score + rng.normal(scale=5, size=BIG_ROWS)).round(2),
+        }
+    )
+    frame.loc[rng.choice(BIG_ROWS, 500, replace=False), ["churned", "spend"]] = None  # unlabelled rows
+    big = project.path / "data/raw/big.csv"
+    big.parent.mkdir(parents=True, exist_ok=True)  # on its own, before prepare has written data/raw/
+    frame.to_csv(big, index=False)
+    target = TARGETS[project.answers["task"]][0]
+    project.make("data", "FILE=data/raw/big.csv", f"TARGET={target}", "DROP=id churned spend".replace(f" {target}", ""))
+    project.make("repro")
+    plots = project.path / "reports/plots"
+    assert sum(path.stat().st_size for path in plots.iterdir()) < 500_000, sorted(plots.iterdir())
+    assert len(list((project.path / "reports/figures").glob("*.png"))) >= 3, "pictures after the run"
+    run("git", "add", "--all", cwd=project.path)
+    run("git", "commit", "--quiet", "-m", "Train on the big table", cwd=project.path)  # the hooks run
+    project.make("lint")

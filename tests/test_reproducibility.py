@@ -61,8 +61,8 @@ def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alon
     try:
         failed = trained.make("verify", check=False)
         assert failed.returncode != 0
-        # train reruns; its model comes out identical to dvc.lock, so evaluate is rightly skipped.
-        assert "error: stages ran instead of being restored: train." in failed.stderr
+        # train reruns, and evaluate: its figures (a DVC output) were not pushed either.
+        assert "error: stages ran instead of being restored: train, evaluate." in failed.stderr
         assert "dvc push --run-cache" in failed.stderr
 
         assert_bundles_its_tagged_model(trained, "0.1.0")

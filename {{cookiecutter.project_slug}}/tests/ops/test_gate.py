@@ -34,14 +34,15 @@ def test_a_model_that_predicts_the_majority_class_fails_the_default_gate(
     majority = DummyClassifier(strategy="most_frequent").fit(features, labels)
     metrics = classification_metrics(majority, features, labels) | baseline_scores("classification", labels, labels)
     assert metrics["accuracy"] == metrics["baseline_accuracy"] == 0.75
-    assert gate_failures(metrics, default_gate()) == [
+    gate = {"baseline_margin": 0.1, "balanced_margin": 0.5}  # a classification bake's default
+    assert gate_failures(metrics, gate) == [
         "accuracy = 0.7500 does not beat the trivial baseline's 0.7500 by the margin 0.1: it needs ≥ 0.7750",
         "balanced_accuracy = 0.5000 does not beat the trivial baseline's 0.5000 by the margin 0.5: it needs ≥ 0.7500",
     ]
     # A model that learns from the features passes (scored on its training rows: this tests the gate only).
     fitted = train(frame.assign(size=frame["target"].eq("yes") * 10.0), "target", classifier)
     learned = classification_metrics(fitted, features.assign(size=labels.eq("yes") * 10.0), labels)
-    assert gate_failures(learned | baseline_scores("classification", labels, labels), default_gate()) == []
+    assert gate_failures(learned | baseline_scores("classification", labels, labels), gate) == []
 
 
 def test_a_model_that_rarely_finds_the_rare_class_fails_on_balanced_accuracy() -> None:
@@ -55,7 +56,7 @@ def test_a_model_that_rarely_finds_the_rare_class_fails_on_balanced_accuracy() -
         "balanced_accuracy": balanced_accuracy_score(labels, predicted),
     }
     metrics |= baseline_scores("classification", labels, labels)
-    failures = gate_failures(metrics, default_gate())
+    failures = gate_failures(metrics, {"baseline_margin": 0.1, "balanced_margin": 0.5})
     assert metrics["accuracy"] == 0.979, "above the 0.973 that beats the baseline's 0.97"
     assert [failure.split(" = ")[0] for failure in failures] == ["balanced_accuracy"], "0.65, below 0.75"
 

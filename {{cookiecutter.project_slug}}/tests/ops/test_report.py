@@ -145,15 +145,18 @@ def test_the_report_reads_verdict_head_table_chart_then_collapsed_sections(tmp_p
         plot_notes={"roc": "Only this PR has `reports/plots/roc.csv`."},
         note="reproduced from scratch on the embedded data: the DVC remote was not reachable",
         params_changes={"model._target_": ("sklearn.A", "sklearn.B")},
-        links={"commit": "https://github.com/o/r/commit/1a2b3c4", "run": "https://github.com/o/r/actions/runs/7"},
+        links={
+            "commit": "https://github.example/o/r/commit/1a2b3c4",
+            "run": "https://github.example/o/r/actions/runs/7",
+        },
     )
     c.review.head_metrics |= {"accuracy": c.review.head.scored.metrics["accuracy"]}
     report = render_markdown(c)
     lines = report.splitlines()
     assert lines[0] == PR_REPORT_MARKER and lines[1].startswith("### ⚠️ Review needed: passes the gate, but worse")
     assert lines[3] == (
-        "**This PR** @ [`1a2b3c4`](https://github.com/o/r/commit/1a2b3c4) against `main` @ `0123456` "
-        "· [run](https://github.com/o/r/actions/runs/7)"
+        "**This PR** @ [`1a2b3c4`](https://github.example/o/r/commit/1a2b3c4) against `main` @ `0123456` "
+        "· [run](https://github.example/o/r/actions/runs/7)"
     )
     assert "> **Note:** reproduced from scratch on the embedded data" in report
     assert "| `model._target_` | `sklearn.A` | `sklearn.B` |" in report

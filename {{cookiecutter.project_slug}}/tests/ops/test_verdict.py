@@ -5,7 +5,14 @@ import pandas as pd
 from reviews import Fixed, missing, review, truth
 
 from {{ cookiecutter.package_name }}.ops.markdown import code
-from {{ cookiecutter.package_name }}.ops.review.charts import MAX_BYTES, POINTS, importance_chart, residual_chart, roc_chart, text
+from {{ cookiecutter.package_name }}.ops.review.charts import (
+    MAX_BYTES,
+    POINTS,
+    importance_chart,
+    residual_chart,
+    roc_chart,
+    text,
+)
 from {{ cookiecutter.package_name }}.ops.review.sections import params_changes, params_section
 from {{ cookiecutter.package_name }}.ops.review.sides import Side
 from {{ cookiecutter.package_name }}.ops.review.verdict import key_rows, verdict
@@ -125,8 +132,9 @@ def test_labels_cannot_break_out_of_mermaid() -> None:
 
 
 def test_parameter_changes_treat_empty_as_missing_and_show_names_literally() -> None:
-    base = {"data": {"drop": None, "name": "x"}, "model": {"_target_": "sklearn.A", "C": 1.0}}
-    head = {"data": {"drop": [], "name": "x"}, "model": {"_target_": "sklearn.B", "n_estimators": 200}}
+    data, linear, forest = {"drop": None, "name": "x"}, {"_target_": "sklearn.A", "C": 1.0}, {"_target_": "sklearn.B"}
+    base = {"data": data, "model": linear}
+    head = {"data": data | {"drop": []}, "model": forest | {"n_estimators": 200}}
     changes = params_changes(base, head)
     assert changes == {
         "model.C": (1.0, None),

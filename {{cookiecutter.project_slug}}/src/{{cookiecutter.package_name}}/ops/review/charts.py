@@ -8,6 +8,8 @@ the title names each series' colour; `<` in a label would show as `&lt;`. Each b
 few hundred bytes and at most MAX_BYTES.
 """
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -16,9 +18,17 @@ from ..contract import roc_window
 POINTS = 11  # x labels of a chart: more collide
 MAX_BYTES = 2_000
 MAX_LABEL = 24  # characters of a feature name on an axis
-# The series' colours in order (the base grey, the pull request blue), named in each title.
-PALETTE = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#8c959f, #0969da"}}}}%%'
-HEAD_ONLY = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0969da"}}}}%%'
+GREY, BLUE = "#8c959f", "#0969da"  # the base's series and the pull request's, named in each title
+
+
+def palette(*colours: str) -> str:
+    """Mermaid's directive giving the chart's series these colours, in order."""
+    chart = {"plotColorPalette": ", ".join(colours)}
+    theme = {"xyChart": chart}
+    return "%%{init: " + json.dumps({"themeVariables": theme}) + "}%%"
+
+
+PALETTE, HEAD_ONLY = palette(GREY, BLUE), palette(BLUE)
 
 
 def text(label: object, limit: int = 80) -> str:
@@ -86,8 +96,7 @@ def residual_chart(base: pd.DataFrame | None, head: pd.DataFrame, base_name: str
     if base is not None:
         lines.append(f"    line {_series(shares(base))}")
     # One series each: the bar takes the first colour, so the head is blue and the base's line grey.
-    palette = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0969da, #8c959f"}}}}%%'
-    return block(lines, palette if base is not None else HEAD_ONLY)
+    return block(lines, palette(BLUE, GREY) if base is not None else HEAD_ONLY)
 
 
 def importance_chart(head: pd.DataFrame, measure: str, top: int = 10) -> list[str]:
