@@ -305,6 +305,9 @@ def _review(c: Comparison, params: object) -> Review | None:
     head = head_model()
     short = c.base.removeprefix("origin/")
     base = compared(head, f"`{short}`", short, c.base_commit, target)
+    if base.same_test is None and c.base_data and c.head_data:
+        # No test split of the base to compare: prepare's summary of both (rows, class shares) decides.
+        base.same_test = c.base_data.get("test") == c.head_data.get("test")
     production = production_model()
     shipped = None
     if production is not None:
