@@ -74,7 +74,8 @@ def test_a_retrain_fails_verify_until_pushed_and_leaves_the_released_bundle_alon
 def test_deleted_cache_and_outputs_come_back_without_training(trained: Project) -> None:
     shutil.rmtree(trained.path / ".dvc/cache")
     for output in cached_outputs(trained.path):
-        (trained.path / output).unlink()
+        path = trained.path / output
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
     restored = trained.dvc("repro", "--pull")
     assert "Running stage" not in restored.stdout + restored.stderr
     for output, expected in cached_outputs(trained.path).items():

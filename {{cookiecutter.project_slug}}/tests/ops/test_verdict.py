@@ -134,7 +134,8 @@ def test_labels_cannot_break_out_of_mermaid() -> None:
 def test_parameter_changes_treat_empty_as_missing_and_show_names_literally() -> None:
     data, linear, forest = {"drop": None, "name": "x"}, {"_target_": "sklearn.A", "C": 1.0}, {"_target_": "sklearn.B"}
     base = {"data": data, "model": linear}
-    head = {"data": data | {"drop": []}, "model": forest | {"n_estimators": 200}}
+    grown = forest | {"n_estimators": 200}
+    head = {"data": data | {"drop": []}, "model": grown}
     changes = params_changes(base, head)
     assert changes == {
         "model.C": (1.0, None),
