@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.ops.review.charts import (
     importance_chart,
     residual_chart,
     roc_chart,
+    scores_chart,
     text,
 )
 from {{ cookiecutter.package_name }}.ops.review.sections import params_changes, params_section
@@ -124,6 +125,16 @@ def test_the_residual_chart_and_importance_bars() -> None:
     bars = importance_chart(importance, "r2 lost when shuffled")
     assert bars[2] == "xychart-beta horizontal"
     assert '["size \'cm\'", "‹b›"]' in bars[4], "two columns that help, labels escaped"
+
+
+def test_the_scores_chart_zooms_to_the_scores_and_names_both_series() -> None:
+    chart = scores_chart({"accuracy": (0.96, 0.95), "recall, malignant": (0.93, 0.9)}, "main", True)
+    assert chart[2] == "xychart-beta horizontal", "names on the side: there is room for them"
+    assert 'title "Scores on the same test rows, higher is better (bars: this PR, line: main)"' in chart[3]
+    assert chart[4] == '    x-axis ["accuracy", "recall, malignant"]'
+    assert chart[5] == '    y-axis "score, zoomed" 0.891 --> 0.969'
+    assert chart[6:8] == ["    bar [0.95, 0.9]", "    line [0.96, 0.93]"]
+    assert scores_chart({"rmse": (50.0, 49.0)}, "main", False) == [], "one bar: the key table says it"
 
 
 def test_labels_cannot_break_out_of_mermaid() -> None:

@@ -99,6 +99,30 @@ def residual_chart(base: pd.DataFrame | None, head: pd.DataFrame, base_name: str
     return block(lines, palette(BLUE, GREY) if base is not None else HEAD_ONLY)
 
 
+def scores_chart(scores: dict[str, tuple[float, float]], base_name: str, higher_is_better: bool) -> list[str]:
+    """Each score of the base (grey line) and the pull request (blue bars) on the same rows, zoomed to their range.
+
+    `scores` maps a name to (base, head); all share a direction and a scale (the task's scores,
+    each class's recall; or the errors, in the target's units).
+    """
+    names = list(scores)[:POINTS]
+    if len(names) < 2:
+        return []  # one bar says no more than the key table
+    values = [value for name in names for value in scores[name]]
+    low, high = min(values), max(values)
+    pad = max((high - low) * 0.15, 0.005)
+    floor = max(low - pad, 0.0) if low >= 0 else low - pad
+    what, better = ("Scores", "higher") if higher_is_better else ("Errors", "lower")
+    lines = [
+        f'    title "{what} on the same test rows, {better} is better (bars: this PR, line: {text(base_name)})"',
+        "    x-axis [" + ", ".join(f'"{text(name, MAX_LABEL)}"' for name in names) + "]",
+        f'    y-axis "{what.lower()[:-1]}, zoomed" {_number(floor)} --> {_number(high + pad)}',
+        f"    bar {_series([scores[name][1] for name in names])}",
+        f"    line {_series([scores[name][0] for name in names])}",
+    ]
+    return block(lines, palette(BLUE, GREY), "xychart-beta horizontal")  # long names need the room
+
+
 def importance_chart(head: pd.DataFrame, measure: str, top: int = 10) -> list[str]:
     """The pull request's most important input columns as horizontal bars, in the measure the title names."""
     ranked = head[head.importance > 0].nlargest(top, "importance")  # a column that never helps has no bar

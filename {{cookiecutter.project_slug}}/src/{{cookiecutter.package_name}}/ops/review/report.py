@@ -9,7 +9,8 @@ stage) are fetched or rebuilt for it (rescore.py), and each change carries a pai
 interval (scoring.py). Under the key table: what changed in the test set, the noise, the
 model; a Mermaid chart (ROC zoomed where the curves differ, or the residuals), which GitHub
 draws in the comment; then collapsed sections: confusion and per-class scores, feature
-importance, every metric, the parameters changed, the data, the stages, the PNG figures.
+importance, every metric (and a chart of the scores), the parameters changed, the data, the
+stages, the PNG figures.
 
 report.md embeds no image: CI posts it as a pull-request comment and a job summary, where a
 relative image path resolves against the pull request's page and breaks, `data:` images are
@@ -23,7 +24,7 @@ from pathlib import Path
 from ..contract import AVERAGING, DATA_SUMMARY, METRICS, PLOTS_DIR, TASK_METRICS, load_params
 from ..gate import read_metrics, required
 from ..markdown import code
-from .charts import importance_chart, residual_chart, roc_chart
+from .charts import importance_chart, residual_chart, roc_chart, scores_chart
 from .classes import classification_sections
 from .inputs import (
     Comparison,
@@ -174,7 +175,18 @@ def all_metrics(review: Review) -> list[str]:
         return []
     header = ["metric", *(f"`{side.short}`" for side in sides), "this PR", f"change against `{review.base.short}`"]
     legend = f"On this PR's {len(review.head.test)} test rows. Averaging: {AVERAGING}."
-    return [*table(header, rows, "l" + "r" * (len(header) - 2) + "l"), "", legend]
+    return [*scores(review), *table(header, rows, "l" + "r" * (len(header) - 2) + "l"), "", legend]
+
+
+def scores(review: Review) -> list[str]:
+    """The base's scores (line) and this PR's (bars) as one chart: those that share the main metric's direction."""
+    changes = metric_changes(review, review.base)
+    if not changes:
+        return []
+    direction = changes[0].higher_is_better  # the main metric's: every score, or the errors in the target's units
+    shown = {change.name: (change.before, change.after) for change in changes if change.higher_is_better == direction}
+    drawn = scores_chart(shown, review.base.short, direction)
+    return [*drawn, ""] if drawn else []
 
 
 def confusion(review: Review) -> list[str]:
