@@ -36,7 +36,14 @@ def make_params(
                 "split": {"test_size": test_size, "seed": seed, "stratify": stratify},
             },
             "model": {"name": "random_forest", "_target_": f"sklearn.ensemble.{estimator}"},
-            "monitor": {"p_value": 0.01, "max_drifted_share": 0.25, "max_metric_drop": 0.05, "max_unseen_share": 0.05},
+            "monitor": {
+                "p_value": 0.01,
+                "distance_above_rows": 1000,
+                "max_distance": 0.1,
+                "max_drifted_share": 0.25,
+                "max_metric_drop": 0.05,
+                "max_unseen_share": 0.05,
+            },
         }
     )
 

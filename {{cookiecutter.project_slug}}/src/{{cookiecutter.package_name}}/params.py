@@ -75,6 +75,8 @@ class MonitorParams(_Strict):
     """Drift thresholds (conf/monitor/) for the monitor command."""
 
     p_value: float = Field(gt=0, lt=1)
+    distance_above_rows: int = Field(ge=0)
+    max_distance: float = Field(gt=0)
     max_drifted_share: float = Field(ge=0, le=1)
     max_metric_drop: float = Field(ge=0)
     max_unseen_share: float = Field(ge=0, le=1)

@@ -153,25 +153,92 @@ def test_a_few_unseen_values_stay_within_the_threshold(case: Case) -> None:
     assert "unseen_share" not in report["features"][case.numeric[0]]
 
 
-def test_a_date_feature_is_not_tested_and_a_later_batch_is_fine() -> None:
-    """Dates (stored as dates by prepare): a batch from later days is not drift, nor unseen categories."""
+def test_a_date_feature_is_compared_through_the_parts_the_model_sees() -> None:
+    """Dates (stored as dates by prepare; text in a CSV batch): same period no drift, later days shift its parts."""
     rng = np.random.default_rng(0)
     days = pd.date_range("2024-01-01", periods=400, freq="D")
     frame = pd.DataFrame({"size": rng.normal(size=400), "visited": days})
     frame["target"] = np.where(frame["size"] > 0, "big", "small")
-    train, current = frame.iloc[:300], frame.iloc[300:].assign(visited=lambda rows: rows["visited"].astype(str))
+    train = frame.iloc[:300]
     model = Pipeline([("preprocess", build_preprocessor()), ("model", LogisticRegression())])
     model.fit(train[["size", "visited"]], train["target"])
     features = [{"name": "size", "kind": "numeric"}, {"name": "visited", "kind": "date"}]
     manifest = {"task": "classification", "target": "target", "version": "v0.1.0", "features": features}
-    report = drift.detect_drift(train, current, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
-    untested = {"test": None, "statistic": None, "p_value": None, "drifted": False}
-    assert report["features"]["visited"] == {"kind": "date", **untested}
-    assert not report["drift"], report["reasons"]
-    assert "date features are not tested" in reports.render_markdown(report)
+    bundle = FakeBundle(Path("m.tar.gz"), manifest, model)
+    parts = ["visited_year", "visited_month", "visited_day_of_year", "visited_weekday"]
+
+    same_period = train.sample(100, random_state=0).assign(visited=lambda rows: rows["visited"].astype(str))
+    report = drift.detect_drift(train, same_period, bundle, THRESHOLDS)
+    assert list(report["features"]) == ["size", *parts] and not report["drift"], report["reasons"]
+    assert {report["features"][part]["kind"] for part in parts} == {"numeric"}
+
+    later = frame.iloc[300:].assign(visited=lambda rows: rows["visited"].astype(str))
+    report = drift.detect_drift(train, later, bundle, THRESHOLDS)
+    assert {"visited_year", "visited_day_of_year"} <= set(report["drifted_features"])
+    assert "visited_weekday" not in report["drifted_features"], "every weekday, before and after"
     with pytest.raises(DataError, match="column visited must hold dates, but row 302 holds 'soon'"):
-        bad = current.assign(visited=["2025-01-01", "soon", *current["visited"][2:]])
-        drift.detect_drift(train, bad, FakeBundle(Path("m.tar.gz"), manifest, model), THRESHOLDS)
+        bad = later.assign(visited=["2025-01-01", "soon", *later["visited"][2:]])
+        drift.detect_drift(train, bad, bundle, THRESHOLDS)
+
+
+# A population to draw batches of any size from: the training data holds POPULATION rows.
+POPULATION = 30_000
+SPREAD = 2.0  # of `size`
+
+
+def draw(rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    size = rng.normal(10, SPREAD, rows)
+    return pd.DataFrame(
+        {
+            "size": size,
+            "weight": rng.lognormal(3, 0.5, rows),
+            "visits": rng.poisson(3, rows),
+            "clinic": rng.choice(list(CLINICS), rows, p=list(CLINICS.values())),
+            "target": np.where(size + rng.normal(0, 1, rows) > 10, "big", "small"),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def population() -> Case:
+    train = draw(POPULATION, seed=0)
+    features = train.drop(columns="target")
+    model = Pipeline([("preprocess", build_preprocessor()), ("model", LogisticRegression())])
+    model.fit(features, train["target"])
+    kinds = [{"name": name, "kind": "categorical" if name == "clinic" else "numeric"} for name in features]
+    manifest = {"task": "classification", "target": "target", "version": "v0.1.0", "features": kinds}
+    return Case(FakeBundle(Path("m.tar.gz"), manifest, model), train, draw(100, seed=1))
+
+
+@pytest.mark.parametrize("rows", [1_000, 20_000, 100_000])
+def test_drift_decisions_hold_at_any_batch_size(population: Case, rows: int) -> None:
+    """A p-value test up to distance_above_rows, a distance above: the same population never drifts, a real
+    shift always does, and a shift too small to matter does not, however many rows show it."""
+    same = draw(rows, seed=rows)
+    report = detect(population, same)
+    assert not report["drift"] and report["drifted_features"] == [], report["reasons"]
+    small = rows <= THRESHOLDS.distance_above_rows
+    assert report["features"]["size"]["test"] == ("ks" if small else "wasserstein")
+    assert report["features"]["clinic"]["test"] == ("chi2" if small else "jensen_shannon")
+    assert report["prediction"]["test"] == ("chi2" if small else "jensen_shannon")
+
+    nudged = detect(population, same.assign(size=same["size"] + 0.03 * SPREAD))
+    assert "size" not in nudged["drifted_features"], "0.03 standard deviations is no drift"
+
+    shifted = detect(population, same.assign(size=same["size"] + 0.5 * SPREAD))
+    assert "size" in shifted["drifted_features"], "half a standard deviation is"
+
+    newcomers = same.copy()
+    newcomers.loc[: rows // 5 - 1, "clinic"] = "harbour"  # a new category in a fifth of the rows
+    opened = detect(population, newcomers)
+    assert "clinic" in opened["drifted_features"] and opened["drift"]
+    assert opened["features"]["clinic"]["unseen_share"] == pytest.approx(0.2)
+    # The header counts the rows of the features table.
+    markdown = reports.render_markdown(opened)
+    table = markdown.split("## Features")[1].split("## Predictions")[0]
+    listed = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]  # no header
+    assert f"{len(opened['drifted_features'])} of {len(listed)} features drifted" in markdown.splitlines()[0]
 
 
 def test_prediction_drift(case: Case) -> None:

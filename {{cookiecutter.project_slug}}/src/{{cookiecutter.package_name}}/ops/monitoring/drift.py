@@ -7,14 +7,19 @@ MODEL: a bundle .tar.gz, or a registry version (name@v1.2.0, name#stage), e.g.
 {{ cookiecutter.project_slug }}#prod.
 
 Each feature of the reference (training) data and of the current batch is compared
-with a two-sample test from scipy: Kolmogorov-Smirnov for numeric features,
-chi-square on the category counts for categorical ones. The model's predictions on
-both are compared the same way. A categorical feature also drifts when too many of
-its values in the batch are categories the training data never had, which the model
-cannot tell apart. Date features are not tested: a newer batch has later dates by
-nature (the model sees their parts). With --labels, the model is also scored on the batch
-and compared with the metrics published in its manifest. The thresholds are params.yaml
-`monitor` (conf/monitor/). Writes <out>/drift.json and <out>/drift.md; exits 1 on drift.
+the way the batch's size allows. While either side has at most `distance_above_rows`
+rows, by a two-sample test from scipy: Kolmogorov-Smirnov for numeric features,
+chi-square on the category counts for categorical ones, drifting at p < `p_value`. Above
+it a test calls any harmless difference significant, so a distance is measured instead:
+Wasserstein in standard deviations of the reference for numbers, Jensen-Shannon between
+the category shares for categories, drifting at `max_distance`. A date feature is compared
+through the parts the model sees of it (year, month, day of year, weekday), each a number.
+The model's predictions on both are compared the same way. A categorical feature also
+drifts when too many of its values in the batch are categories the training data never
+had, which the model cannot tell apart. With --labels, the model is also scored on the
+batch and compared with the metrics published in its manifest. The thresholds are
+params.yaml `monitor` (conf/monitor/). Writes <out>/drift.json and <out>/drift.md; exits 1
+on drift.
 """
 
 from pathlib import Path
@@ -84,30 +89,79 @@ def check_labels(frame: pd.DataFrame, target: str, source: str) -> None:
         raise DataError(f"{source}: no row has a value in target {target!r}; label some rows or drop --labels")
 
 
-def compare(reference: pd.Series, current: pd.Series, kind: str, p_value: float) -> dict[str, Any]:
-    """Two-sample test of one column: KS for numbers, chi-square on category counts, none for dates."""
-    from scipy.stats import chi2_contingency, ks_2samp
-
-    if kind == "date":
-        # Not tested: a newer batch has later dates by nature, so every test would call that drift.
-        return {"test": None, "statistic": None, "p_value": None, "drifted": False}
+def compare(reference: pd.Series, current: pd.Series, kind: str, thresholds: MonitorParams) -> dict[str, Any]:
+    """One column of each side compared: a p-value test while either is small, a distance above that."""
     reference, current = reference.dropna(), current.dropna()
     if reference.empty or current.empty:
-        # Nothing to test; a column that has lost (or gained) all its values has changed.
+        # Nothing to compare; a column that has lost (or gained) all its values has changed.
         return {"test": None, "statistic": None, "p_value": None, "drifted": reference.empty != current.empty}
-    if kind == "numeric":
-        test, result = "ks", ks_2samp(reference, current)
-    else:
-        # A 2 x k table: rows reference and current, one column per category seen in either.
-        # Categories are compared as text, so that 1 in a CSV matches "1" in Parquet.
-        counts = pd.concat([reference.astype(str).value_counts(), current.astype(str).value_counts()], axis=1)
-        test, result = "chi2", chi2_contingency(counts.fillna(0).to_numpy().T)
-    return {
-        "test": test,
-        "statistic": float(result.statistic),
-        "p_value": float(result.pvalue),
-        "drifted": bool(result.pvalue < p_value),
-    }
+    if min(len(reference), len(current)) > thresholds.distance_above_rows:
+        test, distance = ("wasserstein", _wasserstein) if kind == "numeric" else ("jensen_shannon", _jensen_shannon)
+        statistic = distance(reference, current)
+        return {"test": test, "statistic": statistic, "p_value": None, "drifted": statistic >= thresholds.max_distance}
+    test, statistic, p_value = _ks(reference, current) if kind == "numeric" else _chi2(reference, current)
+    return {"test": test, "statistic": statistic, "p_value": p_value, "drifted": p_value < thresholds.p_value}
+
+
+def _ks(reference: pd.Series, current: pd.Series) -> tuple[str, float, float]:
+    from scipy.stats import ks_2samp
+
+    result = ks_2samp(reference, current)
+    return "ks", float(result.statistic), float(result.pvalue)
+
+
+def _chi2(reference: pd.Series, current: pd.Series) -> tuple[str, float, float]:
+    from scipy.stats import chi2_contingency
+
+    # A 2 x k table: rows reference and current, one column per category seen in either.
+    result = chi2_contingency(_counts(reference, current).to_numpy().T)
+    return "chi2", float(result.statistic), float(result.pvalue)
+
+
+def _counts(reference: pd.Series, current: pd.Series) -> pd.DataFrame:
+    """Each category's count on each side; compared as text, so that 1 in a CSV matches "1" in Parquet."""
+    counts = pd.concat([reference.astype(str).value_counts(), current.astype(str).value_counts()], axis=1)
+    return counts.fillna(0)
+
+
+def _wasserstein(reference: pd.Series, current: pd.Series) -> float:
+    """How far the values moved, in standard deviations of the reference (at least 0.001, for a constant)."""
+    from scipy.stats import wasserstein_distance
+
+    spread = max(float(reference.std()), 0.001)
+    return float(wasserstein_distance(reference.astype("float64"), current.astype("float64")) / spread)
+
+
+def _jensen_shannon(reference: pd.Series, current: pd.Series) -> float:
+    """The Jensen-Shannon distance between the category shares: 0 alike, 1 with no category in common."""
+    from scipy.spatial.distance import jensenshannon
+
+    counts = _counts(reference, current).to_numpy()
+    return float(jensenshannon(counts[:, 0], counts[:, 1], base=2))  # base 2: bounded by 1
+
+
+def date_features(rows: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Each date column replaced by the parts the model sees of it, as numeric features."""
+    from ..contract import date_parts
+
+    dates = [name for name, kind in kinds.items() if kind == "date"]
+    if not dates:
+        return rows, kinds
+    parts = date_parts(rows[dates])
+    expanded = {}
+    for name, kind in kinds.items():
+        if kind == "date":
+            expanded |= {part: "numeric" for part in parts.columns if part.startswith(f"{name}_")}
+        else:
+            expanded[name] = kind
+    return pd.concat([rows.drop(columns=dates), parts], axis=1), expanded
+
+
+def measured(result: dict[str, Any], thresholds: MonitorParams) -> str:
+    """`p = 0.0012 < 0.01`, or `wasserstein 0.31 ≥ 0.1`: what decided a comparison."""
+    if result["p_value"] is not None:
+        return f"{result['test']} p = {result['p_value']:.3g} < {thresholds.p_value}"
+    return f"{result['test']} distance {result['statistic']:.3g} ≥ {thresholds.max_distance}"
 
 
 def unseen_categories(reference: pd.Series, current: pd.Series) -> dict[str, Any]:
@@ -181,11 +235,12 @@ def detect_drift(
     current_rows = check_features(current, manifest["features"], current_name)
     if labels:
         check_labels(current, manifest["target"], current_name)
-    p_value = thresholds.p_value
-
+    # Dates as the model sees them: a batch from another season or year moves their parts.
+    reference_parts, parts = date_features(reference_rows, kinds)
+    current_parts, _ = date_features(current_rows, kinds)
     features = {
-        name: {"kind": kind, **compare(reference_rows[name], current_rows[name], kind, p_value)}
-        for name, kind in kinds.items()
+        name: {"kind": kind, **compare(reference_parts[name], current_parts[name], kind, thresholds)}
+        for name, kind in parts.items()
     }
     unseen = []  # categorical features with too many categories never seen in training
     for name, result in features.items():
@@ -195,14 +250,13 @@ def detect_drift(
                 result["drifted"] = True
                 unseen.append(name)
     drifted = [name for name, result in features.items() if result["drifted"]]
-    tested = [name for name, result in features.items() if result["kind"] != "date"]
-    share = len(drifted) / len(tested) if tested else 0.0
+    share = len(drifted) / len(features) if features else 0.0
     prediction_kind = "categorical" if manifest["task"] == "classification" else "numeric"
     prediction = compare(
         predict(bundle.model, reference_rows, reference_name),
         predict(bundle.model, current_rows, current_name),
         prediction_kind,
-        p_value,
+        thresholds,
     )
     performance, counted = None, None
     if labels:  # scored on the rows with a label; how many were left out is in the report
@@ -214,7 +268,7 @@ def detect_drift(
     reasons = []
     if share > thresholds.max_drifted_share:
         reasons.append(
-            f"{len(drifted)} of {len(tested)} features drifted ({share * 100:.0f}%), "
+            f"{len(drifted)} of {len(features)} features drifted ({share * 100:.0f}%), "
             f"more than the {thresholds.max_drifted_share * 100:.0f}% allowed"
         )
     for name in unseen:
@@ -224,7 +278,7 @@ def detect_drift(
             f"in training ({listed}), more than the {thresholds.max_unseen_share * 100:.0f}% allowed"
         )
     if prediction["drifted"]:
-        reasons.append(f"the predictions drifted (p = {prediction['p_value']:.3g} < {p_value})")
+        reasons.append(f"the predictions drifted ({measured(prediction, thresholds)})")
     for metric, row in (performance or {}).items():
         if row["failed"]:
             reasons.append(

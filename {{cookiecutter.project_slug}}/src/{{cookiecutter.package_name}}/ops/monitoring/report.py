@@ -44,9 +44,13 @@ def summary(report: Mapping[str, Any]) -> str:
     """One line: the verdict, the drifted features and the prediction test."""
     verdict = "DRIFT" if report["drift"] else "no drift"
     prediction = report["prediction"]
+    if prediction["p_value"] is not None:
+        decided = f"{prediction['test']} p = {number(prediction['p_value'])}"
+    else:
+        decided = f"{prediction['test'] or 'untested'} distance {number(prediction['statistic'])}"
     return (
         f"{verdict}: {len(report['drifted_features'])} of {len(report['features'])} features drifted, "
-        f"predictions {prediction['test'] or 'untested'} p = {number(prediction['p_value'])}"
+        f"predictions {decided}"
     )
 
 
@@ -60,14 +64,15 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         where = f"`{report[side]}`, " if side in report else ""
         lines.append(f"- {side}: {where}{report['rows'][side]} rows")
     lines += [
-        f"- thresholds: a test drifts at p < {limits['p_value']}; the batch drifts when more than "
-        f"{limits['max_drifted_share'] * 100:.0f}% of the features drift, a categorical feature has more "
-        f"than {limits['max_unseen_share'] * 100:.0f}% of its values in categories never seen in training, "
-        f"the predictions drift, or a metric is worse by more than {limits['max_metric_drop']}",
+        f"- thresholds: a test (ks, chi2) drifts at p < {limits['p_value']}, used while either side has at most "
+        f"{limits['distance_above_rows']} rows; above that a distance (wasserstein, in standard deviations; "
+        f"jensen_shannon, 0 to 1) drifts at {limits['max_distance']}",
+        f"- the batch drifts when more than {limits['max_drifted_share'] * 100:.0f}% of the features drift, "
+        f"a categorical feature has more than {limits['max_unseen_share'] * 100:.0f}% of its values in "
+        f"categories never seen in training, the predictions drift, or a metric is worse by more than "
+        f"{limits['max_metric_drop']}",
+        "",
     ]
-    if any(result["kind"] == "date" for result in report["features"].values()):
-        lines.append("- date features are not tested: a newer batch has later dates by nature")
-    lines.append("")
     lines += [f"- **drift:** {reason}" for reason in report["reasons"]] or ["No drift past the thresholds."]
     features = [[name, *result_row(result), unseen_cell(result)] for name, result in report["features"].items()]
     header = "feature | kind | test | statistic | p-value | drifted | unseen categories"
