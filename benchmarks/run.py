@@ -48,7 +48,7 @@ NOOPS_PER_BAKE = 5
 
 
 # The groups of figures, in the order they are measured (--only picks some).
-GROUPS = ("default", "real", "sweep", "act", "big", "serve", "harness")
+GROUPS = ("default", "real", "sweep", "act", "big", "forest", "serve", "harness")
 
 
 class MeasureError(RuntimeError):
@@ -64,10 +64,11 @@ class Sizes:
     real_model: tuple[str, ...] = ("model=random_forest",)
     big_rows: int = 1_000_000
     big_columns: int = 50
+    forest_rows: int = 300_000
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(real_rows=3_000, big_rows=20_000)
+        return cls(real_rows=3_000, big_rows=20_000, forest_rows=10_000)
 
 
 @dataclass
@@ -478,6 +479,35 @@ def measure_big_data(bench: Bench) -> Figure:
     )
 
 
+FOREST_MINUTES = 5.0  # "finishes in minutes" on 2 cores
+
+
+def measure_forest(bench: Bench) -> Figure:
+    """`make repro` with the shipped random-forest defaults on a table of forest_rows x real_columns."""
+    rows, columns = bench.sizes.forest_rows, bench.sizes.real_columns
+    csv = make_csv(bench, "forest.csv", rows, columns)
+    project, _ = bake(bench, "dataset=csv")
+    use_csv(bench, project, csv)
+    compose(bench, project, ["model=random_forest"])
+    stages = {stage: dvc(bench, project, "repro", "--single-item", stage) for stage in ("prepare", "train", "evaluate")}
+    minutes = sum(stage.seconds for stage in stages.values()) / 60
+    model_mb = (project / "models/model.skops").stat().st_size / 1e6
+    peak = max(stage.peak_rss_mb for stage in stages.values())
+    return Figure(
+        f"random forest, {rows:,} rows",
+        minutes,
+        "min",
+        f"<= {FOREST_MINUTES:g} min",
+        minutes <= FOREST_MINUTES,
+        1,
+        f"make repro, model=random_forest x {columns} columns: "
+        + ", ".join(f"{name} {stage.seconds:.0f} s" for name, stage in stages.items())
+        + f"; model {model_mb:.0f} MB, peak {peak / 1024:.2f} GiB",
+        {name: {"seconds": s.seconds, "peak_rss_mb": s.peak_rss_mb} for name, s in stages.items()}
+        | {"model_mb": model_mb},
+    )
+
+
 def measure_harness(run_it: bool, log: Path | None) -> Figure:
     """The template's full test suite: run it (`--harness`), read pytest's last line from a log, or skip."""
     target = "<= 15 min"
@@ -622,6 +652,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sweep": lambda: [measure_sweep(bench)],
             "act": lambda: [measure_act_sweep(bench)],
             "big": lambda: [measure_big_data(bench)],
+            "forest": lambda: [measure_forest(bench)],
             "serve": lambda: measure_serving(bench),
             "harness": lambda: [measure_harness(args.harness, args.harness_log)],
         }

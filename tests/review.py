@@ -147,14 +147,14 @@ class ClassificationReview:
         verdict = forest.splitlines()[1]
         assert verdict.startswith("### ⚠️ Review needed: passes the gate, but worse than `main` on "), verdict
         assert "worst: " in verdict and "noise)" in verdict, "names the worst regression, and whether it is noise"
-        shown = assert_renders_on_github(forest, ["Parameters (7 changed)", "Every metric"], tmp_path)
-        rows = table_rows(shown["Parameters (7 changed)"])
+        shown = assert_renders_on_github(forest, ["Parameters (8 changed)", "Every metric"], tmp_path)
+        rows = table_rows(shown["Parameters (8 changed)"])
         assert rows["<code>model._target_</code>"][1:] == [
             "<code>sklearn.linear_model.LogisticRegression</code>",
             "<code>sklearn.ensemble.RandomForestClassifier</code>",
         ], "`_target_` as written, not italics"
-        assert "<em>" not in shown["Parameters (7 changed)"]
-        assert "params.yaml" not in shown["Parameters (7 changed)"], "no path column"
+        assert "<em>" not in shown["Parameters (8 changed)"]
+        assert "params.yaml" not in shown["Parameters (8 changed)"], "no path column"
         assert any(cells[-2].startswith("🔻") for cells in key_table(to_html(forest)).values()), "a worse metric"
         assert "Model: <code>logistic_regression</code> → <code>random_forest</code>" in to_html(forest)
         assert "ROC, zoomed to FPR up to" in forest and "grey: main, blue: this PR" in forest

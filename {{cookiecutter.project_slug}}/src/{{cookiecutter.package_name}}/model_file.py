@@ -97,7 +97,19 @@ def read_model(data: bytes, source: str, recorded: list[str] | None = None) -> A
     if recorded is not None and not set(types) <= set(recorded):
         extra = ", ".join(sorted(set(types) - set(recorded)))
         raise UntrustedModelError(f"{source} needs {extra}, which its manifest does not record; refused")
-    return loads(data, trusted=types)
+    return predicting_with_one_job(loads(data, trusted=types))
+
+
+def predicting_with_one_job(model: Any) -> Any:
+    """The model with every `n_jobs` set to 1, so each load predicts the same digits.
+
+    A forest predicting on several jobs sums its trees in the order they finish, which moves
+    a score's last digit from run to run; training in parallel is exact (the trees are drawn
+    from the seed first). A server runs requests side by side instead.
+    """
+    if hasattr(model, "get_params"):
+        model.set_params(**{name: 1 for name in model.get_params() if name.endswith("n_jobs")})
+    return model
 
 
 def save_model(model: Any, path: Path) -> None:
