@@ -92,7 +92,7 @@ def expected_files(answers: dict[str, str], package: str) -> set[str]:
     # The template's room, ops/: params composition, CI checks, the PR report; after training, the gate,
     # the GTO registry, bundles, and the command that uses them.
     # The toolkit, in rooms: one folder per concern, each module one job.
-    toolkit = ["__init__", "contract", "markdown", "commands", "gate", "checked"]
+    toolkit = ["__init__", "contract", "markdown", "commands", "gate", "checked", "outputs"]
     rooms = {
         "cli": ["base", "loop", "lifecycle", "ci", "ci_proposals", "ci_sweep"],
         "config": ["compose", "lock", "adopt"],

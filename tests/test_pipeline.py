@@ -9,11 +9,15 @@ from each project's own uv.lock), so no bake pays for a fresh install.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import time
 
 import pytest
 import yaml
-from baked import Project, bake_project
+from baked import Project, bake_project, cached_outputs, md5
 from review import ClassificationReview, RegressionReview
 
 from conftest import run
@@ -157,13 +161,54 @@ class BadCsv:
         ],
         ids=["no-target-column", "empty", "malformed"],
     )
-    def test_bad_csv_fails_clearly_and_leaves_no_prepared_data(self, project: Project, content: str, message: str):
+    def test_bad_csv_fails_clearly_and_loses_nothing(self, project: Project, content: str, message: str):
+        summary = (project.path / "reports/data.json").read_bytes()
         (project.path / "data/raw/data.csv").write_text(content)
         ran, output = project.repro(check=False)
         assert ran == ["prepare"]
         assert f"error: {message}" in output
-        assert not list((project.path / "data/prepared").glob("*.parquet"))
+        # What DVC removed before running prepare is back as dvc.lock records it: the last good split.
+        assert "repro: put back what the stopped stage had removed" in output
+        assert_outputs_as_locked(project)
+        assert (project.path / "reports/data.json").read_bytes() == summary, "kept in git: put back from a copy"
         project.restore()
+
+    def test_a_failed_or_stopped_repro_puts_back_the_model(self, project: Project) -> None:
+        failed = project.make("repro", "ARGS=model=random_forest model.n_estimators=-3", check=False)
+        assert failed.returncode != 0 and "Got -3 instead" in failed.stderr
+        assert "put back what the stopped stage had removed, as dvc.lock records it: models/model.skops" in failed.stderr
+        assert_outputs_as_locked(project)
+
+        # Ctrl-C in the middle of a long training: the terminal interrupts make, the CLI and DVC alike.
+        slow = "ARGS=model=random_forest model.n_estimators=20000 model.n_jobs=1"
+        model = project.path / "models/model.skops"
+        stopped = subprocess.Popen(
+            ["make", "repro", slow], cwd=project.path, env=project.env, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while model.exists() and time.monotonic() < deadline and stopped.poll() is None:
+                time.sleep(0.2)  # DVC removes the model as the train stage starts
+            assert not model.exists(), "train started"
+            time.sleep(5)  # past its imports, into the fit
+            os.killpg(stopped.pid, signal.SIGINT)
+            output, _ = stopped.communicate(timeout=120)
+        finally:
+            if stopped.poll() is None:
+                os.killpg(stopped.pid, signal.SIGKILL)
+        assert stopped.returncode != 0
+        assert "error: interrupted" in output and "Traceback" not in output, output
+        assert "put back what the stopped stage had removed, as dvc.lock records it: models/model.skops" in output
+        assert_outputs_as_locked(project)
+        project.make("params")
+        project.restore()
+
+
+def assert_outputs_as_locked(project: Project) -> None:
+    """Every output dvc.lock records (and DVC caches) is in the workspace with its recorded hash."""
+    for output, expected in cached_outputs(project.path).items():
+        assert md5(project.path / output) == expected, output
 
 
 def other_models(project: Project) -> list[str]:

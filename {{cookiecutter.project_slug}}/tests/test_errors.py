@@ -24,6 +24,13 @@ def test_a_project_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None
     assert capsys.readouterr().err == "error: params.yaml: bad\n"
 
 
+def test_ctrl_c_is_one_line_and_code_130(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run_stage(fail_with(KeyboardInterrupt()))
+    assert exit_.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted\n"
+
+
 def test_a_missing_dependency_says_to_use_the_venv(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         run_stage(fail_with(ModuleNotFoundError("No module named 'xgboost'", name="xgboost.sklearn")))

@@ -55,10 +55,13 @@ def report_missing_dependencies() -> None:
 def run_stage(main: Callable[[], int | None], error_code: int = 1) -> None:
     """Run a stage's main; report a ProjectError, or a missing dependency, as `error: ...` and exit error_code.
 
-    A main that returns a non-zero exit code exits with it.
+    A main that returns a non-zero exit code exits with it; Ctrl-C stops it with one line, code 130.
     """
     try:
         code = main()
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
     except (ProjectError, ModuleNotFoundError) as err:
         message = str(err) if isinstance(err, ProjectError) else missing_dependency(err)
         if message is None:

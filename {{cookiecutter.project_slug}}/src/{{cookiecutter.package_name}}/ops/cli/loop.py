@@ -68,12 +68,14 @@ def repro(overrides: tuple[str, ...]) -> int:
 
     `dvc repro` runs the stages whose inputs changed. With OVERRIDEs, as
     `params OVERRIDE...` first; without, the overrides of the last `params`
-    stay (it says so).
+    stay (it says so). When a stage fails or is stopped, the outputs DVC
+    removed before running it are put back as dvc.lock records them.
     """
     from ..config.compose import apply
+    from ..outputs import guarded_repro
 
     print(f"params: {apply(overrides or None)}", flush=True)
-    return run_tool("dvc", "repro")
+    return guarded_repro()
 
 
 @main.command(section=LOOP, context_settings=PASS_THROUGH)
