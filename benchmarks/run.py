@@ -48,7 +48,7 @@ NOOPS_PER_BAKE = 5
 
 
 # The groups of figures, in the order they are measured (--only picks some).
-GROUPS = ("default", "real", "sweep", "act", "big", "forest", "serve", "harness")
+GROUPS = ("default", "real", "sweep", "act", "big", "forest", "predict", "serve", "harness")
 
 
 class MeasureError(RuntimeError):
@@ -557,6 +557,13 @@ def measure_serving(bench: Bench) -> list[Figure]:
     return measure(bench)
 
 
+def measure_predict(bench: Bench) -> Figure:
+    """`<slug> predict` on 5 rows of a released bundle (benchmarks/serving.py)."""
+    from serving import measure_predict as measure
+
+    return measure(bench)
+
+
 # --- machine, table, results ------------------------------------------------------------------
 
 
@@ -653,6 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "act": lambda: [measure_act_sweep(bench)],
             "big": lambda: [measure_big_data(bench)],
             "forest": lambda: [measure_forest(bench)],
+            "predict": lambda: [measure_predict(bench)],
             "serve": lambda: measure_serving(bench),
             "harness": lambda: [measure_harness(args.harness, args.harness_log)],
         }

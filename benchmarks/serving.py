@@ -17,6 +17,7 @@ in-process, in the project's environment.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -35,6 +36,7 @@ from run import (
     Bench,
     Figure,
     MeasureError,
+    absolute,
     bake,
     commit,
     compose,
@@ -328,6 +330,27 @@ def trained(bench: Bench, kind: str) -> Path:
     compose(bench, project, bench.sizes.real_model)
     make(bench, project, "setup", "repro")
     return project
+
+
+PREDICT_LIMIT = 2.0  # seconds for `<slug> predict` on a few rows: a command that answers at once
+
+
+def measure_predict(bench: Bench) -> Figure:
+    """`<slug> predict` on 5 held-out rows of the released default model: the whole command, start-up included."""
+    project = trained(bench, "default")
+    folder = bench.workdir / "predict"
+    folder.mkdir()
+    bundle, _ = released(bench, project, folder)
+    rows = json.loads((folder / "rows.json").read_text())[:5]
+    five = folder / "five.csv"
+    with five.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    command = [str(bench.venv / "bin" / SLUG), "predict", "--model", str(bundle), "--input", str(five),
+               "--output", str(folder / "predicted.csv")]  # fmt: skip
+    seconds = [timed(command, project, bench.env(project)).seconds for _ in range(bench.runs)]
+    return absolute("predict, 5 rows", seconds, PREDICT_LIMIT, "s", "whole command: start-up, bundle check, model load")
 
 
 # --- figures ---------------------------------------------------------------------------------------

@@ -442,9 +442,9 @@ def test_bake_ends_with_the_next_steps(tmp_path: Path) -> None:
     assert any("README.md, then docs/your-data.md for the DVC remote" in line for line in steps), result.stdout
 
 
-# Names that move where lines break (1, 8 and 40 characters, digits): the generated Python is the
-# same code whatever the name, so ruff must find it formatted and clean on every one.
-NAMES = ["Q", "Forecast", "Model 2048", "A Very Long Project Name For Testing Xyz"]
+# Names that move where lines break (1, 6, 7, 8 and 40 characters, digits): the generated Python
+# is the same code whatever the name, so ruff must find it formatted and clean on every one.
+NAMES = ["Q", "Credit", "Titanic", "Forecast", "Model 2048", "A Very Long Project Name For Testing Xyz"]
 
 
 @pytest.mark.parametrize("name", NAMES)
