@@ -127,7 +127,9 @@ class ClassificationReview:
         assert verdict.startswith(
             f"### ✅ Passes the gate; better than `main` on accuracy {base['accuracy']:.4f} → {head['accuracy']:.4f}"
         ), verdict
-        shown = assert_renders_on_github(improved, ["Confusion matrix and per-class scores", "Parameters (1 changed)", "Data"], tmp_path)
+        shown = assert_renders_on_github(
+            improved, ["Confusion matrix and per-class scores", "Parameters (1 changed)", "Data"], tmp_path
+        )
         key = key_table(to_html(improved))
         assert key["accuracy (gate)"][-2].startswith("🔼 +"), "better, with its interval"
         assert re.search(r"\(−?\d\.\d{4} to [+−]\d\.\d{4}\)", key["accuracy (gate)"][-2]), key["accuracy (gate)"]

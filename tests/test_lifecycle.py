@@ -225,7 +225,10 @@ def test_bundle_manifest_matches_its_files(project: Project, published: Path) ->
     for section in ("## Training data", "## Metrics", "## Intended use", "## Limits"):
         assert section in card
     baseline, balanced = manifest["metrics"]["baseline_accuracy"], manifest["metrics"]["baseline_balanced_accuracy"]
-    assert f"always predicting the most frequent class, scores accuracy {baseline:.4f}, balanced_accuracy {balanced:.4f}." in card
+    assert (
+        f"always predicting the most frequent class, scores accuracy {baseline:.4f}, balanced_accuracy {balanced:.4f}."
+        in card
+    )
 
 
 # --- predict -------------------------------------------------------------------------

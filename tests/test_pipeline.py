@@ -176,7 +176,9 @@ class BadCsv:
     def test_a_failed_or_stopped_repro_puts_back_the_model(self, project: Project) -> None:
         failed = project.make("repro", "ARGS=model=random_forest model.n_estimators=-3", check=False)
         assert failed.returncode != 0 and "Got -3 instead" in failed.stderr
-        assert "put back what the stopped stage had removed, as dvc.lock records it: models/model.skops" in failed.stderr
+        assert (
+            "put back what the stopped stage had removed, as dvc.lock records it: models/model.skops" in failed.stderr
+        )
         assert_outputs_as_locked(project)
 
         # Ctrl-C in the middle of a long training: the terminal interrupts make, the CLI and DVC alike.
