@@ -135,6 +135,33 @@ def test_adopt_writes_selects_and_composes(project: Path, own_csv: Path) -> None
     assert "${data.path}" in adopt.DVC_YAML.read_text(encoding="utf-8")
 
 
+def test_a_saved_row_index_is_kept_out_of_the_features(
+    project: Path, own_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pd.read_csv(own_csv).to_csv(own_csv)  # pandas' default: the index first, under a blank header
+    adopt.adopt(own_csv, "target", ["id"], "own")
+    params = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
+    assert params["data"]["drop"] == ["id", "Unnamed: 0"]
+    assert "column 'Unnamed: 0' (a blank header) only counts the rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "counts"),
+    [
+        ("Unnamed: 0", [0, 1, 2, 3], True),
+        ("Unnamed: 0", [1, 2, 3, 4], True),
+        ("Unnamed: 3", [0, 1, 2, 3], True),
+        ("id", [0, 1, 2, 3], False),  # named: the user's to drop or keep
+        ("Unnamed: 0", [1, 3, 2, 4], False),
+        ("Unnamed: 0", [5, 6, 7, 8], False),
+        ("Unnamed: 0", [0.0, 1.0, 2.0, 3.0], False),
+    ],
+)
+def test_row_numbers_are_blank_headed_counters(column: str, values: list[float], counts: bool) -> None:
+    frame = pd.DataFrame({column: values, "x": [1, 2, 3, 4]})
+    assert adopt.row_numbers(frame) == ([column] if counts else [])
+
+
 def test_a_failing_step_leaves_the_project_as_it_was(
     project: Path, own_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,9 @@
 
 First it checks the file: readable, the target and the DROP columns exist, and
 the target suits the task (classification: two or more classes, each with two
-or more labelled rows; regression: numeric). Only then does it copy the file to
+or more labelled rows; regression: numeric). A column with a blank header that
+only counts the rows (the index pandas' to_csv and R's write.csv save) joins
+DROP. Only then does it copy the file to
 data/raw/<name>.<csv|parquet>, track it with `dvc add`, write
 conf/data/<name>.yaml, select it in conf/config.yaml and recompose params.yaml.
 prepare's dependency on the raw file is `${data.path}` in dvc.yaml, so dvc.yaml
@@ -20,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from ..contract import (
@@ -50,8 +54,31 @@ def default_name(file: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "_", file.stem.lower()).strip("_") or "data"
 
 
-def check_data(file: Path, target: str, drop: Sequence[str], task: str) -> None:
-    """Raise DataError, one line naming the fix, when the file cannot train a model for the task."""
+# pandas' name for a column with a blank header, e.g. the row index that pandas' to_csv and R's
+# write.csv write first by default.
+BLANK_HEADER = re.compile(r"Unnamed: \d+")
+
+
+def row_numbers(frame: pd.DataFrame) -> list[str]:
+    """The columns with a blank header that only count the rows (0, 1, 2, ... or 1, 2, 3, ...): an index.
+
+    Learning from it would score the rows' order, and new rows to predict carry no such column.
+    """
+    counters = []
+    for column in frame.columns:
+        values = frame[column]
+        if BLANK_HEADER.fullmatch(str(column)) and values.dtype.kind in "iu" and len(values):
+            start = int(values.iloc[0])
+            if start in (0, 1) and np.array_equal(values.to_numpy(), np.arange(start, start + len(values))):
+                counters.append(str(column))
+    return counters
+
+
+def check_data(file: Path, target: str, drop: Sequence[str], task: str) -> list[str]:
+    """Raise DataError, one line naming the fix, when the file cannot train a model for the task.
+
+    Returns the columns that only number the rows (row_numbers), for drop.
+    """
     if not target:
         raise DataError("TARGET is required: the column to predict, e.g. make data FILE=... TARGET=price")
     if not file.name:
@@ -68,6 +95,7 @@ def check_data(file: Path, target: str, drop: Sequence[str], task: str) -> None:
             check_stratifiable(labelled[target])
         except DataError as err:
             raise DataError(f"{file}: target {target!r}: {err}; each class needs two labelled rows") from None
+    return row_numbers(frame)
 
 
 # As conf/data/ has it: which class the binary scores take as positive.
@@ -206,7 +234,13 @@ def dvc_add(path: Path) -> None:
 def adopt(file: Path, target: str, drop: Sequence[str], name: str) -> Path:
     """Check the file, then take it into the pipeline; return its copy under data/raw/."""
     current = validate_params(yaml.safe_load(compose()), f"{CONF_DIR}/ composed")
-    check_data(file, target, drop, current.task)
+    for column in check_data(file, target, drop, current.task):
+        if column not in drop:
+            drop = [*drop, column]
+            print(
+                f"data: column {column!r} (a blank header) only counts the rows, like a saved row index: "
+                "kept out of the features (data.drop)"
+            )
     if not NAME.fullmatch(name):
         raise DataError(
             f"NAME {name!r}: use lowercase letters, digits and underscores, starting with a letter or digit"
