@@ -75,7 +75,10 @@ def check(params: Path = PARAMS, conf_dir: Path = CONF_DIR) -> None:
     actual = params.read_text(encoding="utf-8") if params.exists() else ""
     if actual != expected:
         diff = text_diff(actual, expected, f"{params} (committed)", f"{params} (composed from {conf_dir}/)")
-        raise ConfigError(f"{params} is stale: run `make params` and commit it.\n{diff}")
+        raise ConfigError(
+            f"{params} is stale: run `make params` and commit it. An override (`make repro ARGS=...`) lasts "
+            f"only once it is in {conf_dir}/, e.g. a default in {conf_dir}/config.yaml.\n{diff}"
+        )
 
 
 def select_default(config: str, group: str, option: str) -> str:
