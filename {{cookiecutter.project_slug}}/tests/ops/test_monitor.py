@@ -241,6 +241,42 @@ def test_drift_decisions_hold_at_any_batch_size(population: Case, rows: int) -> 
     assert f"{len(opened['drifted_features'])} of {len(listed)} features drifted" in markdown.splitlines()[0]
 
 
+# A column of thousands of levels, like the tail numbers of a fleet: a few planes fly often, most rarely.
+PLANES = np.array([f"N{number:04d}" for number in range(4_000)])
+FLIGHTS = 1 / np.arange(1, len(PLANES) + 1) ** 0.8
+
+
+def flights(rows: int, seed: int, shares: np.ndarray = FLIGHTS) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    size = rng.normal(10, SPREAD, rows)
+    plane = rng.choice(PLANES, rows, p=shares / shares.sum())
+    return pd.DataFrame({"size": size, "plane": plane, "target": np.where(size > 10, "big", "small")})
+
+
+def test_a_column_of_thousands_of_levels_is_compared_as_the_model_encodes_it() -> None:
+    """Level by level, any 20,000 rows of 4,000 levels differ by chance; the model keeps 49 levels and one for the
+    rest, and those are compared: the same fleet does not drift, one where other planes fly most does."""
+    train = flights(POPULATION, seed=0)
+    model = Pipeline([("preprocess", build_preprocessor()), ("model", LogisticRegression())])
+    model.fit(train[["size", "plane"]], train["target"])
+    manifest = {
+        "task": "classification",
+        "target": "target",
+        "version": "v0.1.0",
+        "features": [{"name": "size", "kind": "numeric"}, {"name": "plane", "kind": "categorical"}],
+    }
+    fleet = Case(FakeBundle(Path("m.tar.gz"), manifest, model), train, flights(100, seed=1))
+    same = flights(20_000, seed=2)
+    assert drift._jensen_shannon(train["plane"], same["plane"]) > THRESHOLDS.max_distance, "raw levels differ"
+    report = detect(fleet, same)
+    assert report["features"]["plane"]["test"] == "jensen_shannon"
+    assert report["features"]["plane"]["statistic"] < THRESHOLDS.max_distance / 2, report["features"]["plane"]
+    assert not report["drift"] and report["drifted_features"] == [], report["reasons"]
+
+    renewed = detect(fleet, flights(20_000, seed=3, shares=np.roll(FLIGHTS, 1_000)))
+    assert "plane" in renewed["drifted_features"]
+
+
 def test_prediction_drift(case: Case) -> None:
     predictions = case.bundle.model.predict(case.test.drop(columns="target"))
     # The third of the batch with the highest predictions (for classes, the last by name).

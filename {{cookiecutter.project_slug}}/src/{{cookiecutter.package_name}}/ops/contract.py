@@ -25,7 +25,8 @@ another way, and that each name below is still there and of its kind.
 - figures.py: FIGURE_TITLES, draw_figures(head, out_dir, base, base_label, head_label),
   the PNGs of the plot tables; importance_measure(table). zoom.py: roc_window(tables),
   pr_floor(tables), where curves differ.
-- features.py: date_parts(frame), each date column as the numbers the model sees of it.
+- features.py: date_parts(frame), each date column as the numbers the model sees of it;
+  MAX_CATEGORIES, the most one-hot columns a text column becomes.
 - data.py: read_csv(path, hint), read_data(path) for .csv or .parquet,
   validate_frame(frame, target, task, source, drop), labelled_rows(frame, target),
   check_stratifiable(labels), parse_dates(values).
@@ -56,7 +57,7 @@ NEEDED = {
     "plots": ("curves",),
     "figures": ("FIGURE_TITLES", "draw_figures", "importance_measure"),
     "zoom": ("roc_window", "pr_floor"),
-    "features": ("date_parts",),
+    "features": ("date_parts", "MAX_CATEGORIES"),
     "data": ("read_csv", "read_data", "validate_frame", "labelled_rows", "check_stratifiable", "parse_dates"),
     "model_file": ("model_types", "read_model", "UntrustedModelError", "TRUSTED_PREFIXES"),
 }  # fmt: skip

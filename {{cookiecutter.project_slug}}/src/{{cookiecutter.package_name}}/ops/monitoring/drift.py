@@ -12,8 +12,11 @@ rows, by a two-sample test from scipy: Kolmogorov-Smirnov for numeric features,
 chi-square on the category counts for categorical ones, drifting at p < `p_value`. Above
 it a test calls any harmless difference significant, so a distance is measured instead:
 Wasserstein in standard deviations of the reference for numbers, Jensen-Shannon between
-the category shares for categories, drifting at `max_distance`. A date feature is compared
-through the parts the model sees of it (year, month, day of year, weekday), each a number.
+the category shares for categories, drifting at `max_distance`. Each feature is compared as
+the model sees it: a date through its parts (year, month, day of year, weekday), each a
+number; a categorical feature through the levels its one-hot encoding keeps (the training
+data's most frequent, all others as one), since a column of thousands of levels sampled
+in a batch differs level by level by chance alone.
 The model's predictions on both are compared the same way. A categorical feature also
 drifts when too many of its values in the batch are categories the training data never
 had, which the model cannot tell apart. With --labels, the model is also scored on the
@@ -95,12 +98,30 @@ def compare(reference: pd.Series, current: pd.Series, kind: str, thresholds: Mon
     if reference.empty or current.empty:
         # Nothing to compare; a column that has lost (or gained) all its values has changed.
         return {"test": None, "statistic": None, "p_value": None, "drifted": reference.empty != current.empty}
+    if kind == "categorical":
+        reference, current = encoded_levels(reference, current)
     if min(len(reference), len(current)) > thresholds.distance_above_rows:
         test, distance = ("wasserstein", _wasserstein) if kind == "numeric" else ("jensen_shannon", _jensen_shannon)
         statistic = distance(reference, current)
         return {"test": test, "statistic": statistic, "p_value": None, "drifted": statistic >= thresholds.max_distance}
     test, statistic, p_value = _ks(reference, current) if kind == "numeric" else _chi2(reference, current)
     return {"test": test, "statistic": statistic, "p_value": p_value, "drifted": p_value < thresholds.p_value}
+
+
+OTHER_LEVELS = "(other levels)"
+
+
+def encoded_levels(reference: pd.Series, current: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Both sides as text, each value one of the reference's levels the one-hot encoder keeps or OTHER_LEVELS.
+
+    The encoder (features.py) keeps a column's MAX_CATEGORIES - 1 most frequent training levels and
+    folds the rest, with levels never seen, into one column; compared as text, as in _counts.
+    """
+    from ..contract import MAX_CATEGORIES
+
+    reference, current = reference.astype(str), current.astype(str)
+    kept = reference.value_counts().index[: MAX_CATEGORIES - 1]
+    return reference.where(reference.isin(kept), OTHER_LEVELS), current.where(current.isin(kept), OTHER_LEVELS)
 
 
 def _ks(reference: pd.Series, current: pd.Series) -> tuple[str, float, float]:
