@@ -1,12 +1,14 @@
 """The pipeline's work as one bare script: the yardstick for DVC's and the stages' overhead.
 
 Reads a baked project's params.yaml, loads the same data, makes the same seeded
-split, fits the same scikit-learn Pipeline and writes the same metrics as the
-project's prepare, train and evaluate stages, in one process with no DVC.
-Classification only (the benchmark's bakes).
+split, fits the same scikit-learn Pipeline (the project's own preprocessor), and
+computes the same accuracy, f1 (of the same positive class) and ROC AUC and the
+same permutation importance (the project's plots.feature_importance) as its
+prepare, train and evaluate stages, in one process with no DVC, no model file and
+no figures. Classification only (the benchmark's bakes).
 
 Usage, in the project directory with its environment's Python:
-    python bare.py params.yaml metrics.json
+    python bare.py params.yaml metrics.json PACKAGE
 Prints {"fit_seconds": ...} as JSON.
 """
 
@@ -19,11 +21,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from sklearn import metrics
-from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 
 
 def load(data: dict) -> pd.DataFrame:
@@ -37,32 +36,28 @@ def load(data: dict) -> pd.DataFrame:
     return frame
 
 
-def pipeline(model: dict) -> Pipeline:
-    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    categorical = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))
-    preprocess = ColumnTransformer(
-        [
-            ("numeric", numeric, make_column_selector(dtype_include="number")),
-            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
-        ]
-    )
+def pipeline(model: dict, preprocessor: Pipeline) -> Pipeline:
     module, _, name = model["_target_"].rpartition(".")
     hyperparameters = {key: value for key, value in model.items() if key not in ("name", "_target_")}
-    return Pipeline([("preprocess", preprocess), ("model", getattr(import_module(module), name)(**hyperparameters))])
+    return Pipeline([("preprocess", preprocessor), ("model", getattr(import_module(module), name)(**hyperparameters))])
 
 
-def scores(fitted: Pipeline, features: pd.DataFrame, labels: pd.Series) -> dict[str, float]:
-    classes = fitted.classes_
+def scores(fitted: Pipeline, features: pd.DataFrame, labels: pd.Series, positive: object) -> dict[str, float]:
+    classes = list(fitted.classes_)
     predicted = fitted.predict(features)
     probabilities = fitted.predict_proba(features)
     return {
         "accuracy": float(metrics.accuracy_score(labels, predicted)),
-        "f1": float(metrics.f1_score(labels, predicted, pos_label=classes[1])),
-        "roc_auc": float(metrics.roc_auc_score(labels, probabilities[:, 1])),
+        "f1": float(metrics.f1_score(labels, predicted, pos_label=positive)),
+        "roc_auc": float(metrics.roc_auc_score(labels == positive, probabilities[:, classes.index(positive)])),
     }
 
 
-def main(params_path: str, out: str) -> None:
+def main(params_path: str, out: str, package: str) -> None:
+    sys.path.insert(0, "src")  # the project's own modules, as its stages import them
+    features = import_module(f"{package}.features")
+    project_metrics = import_module(f"{package}.metrics")
+    plots = import_module(f"{package}.plots")
     params = yaml.safe_load(Path(params_path).read_text(encoding="utf-8"))
     data, split = params["data"], params["data"]["split"]
     frame = load(data)
@@ -73,14 +68,18 @@ def main(params_path: str, out: str) -> None:
         random_state=split["seed"],
         stratify=frame[target] if split["stratify"] else None,
     )
-    fitted = pipeline(params["model"])
+    fitted = pipeline(params["model"], features.build_preprocessor())
     start = time.perf_counter()
     fitted.fit(train.drop(columns=target), train[target])
     fit_seconds = time.perf_counter() - start
-    result = scores(fitted, test.drop(columns=target), test[target])
+    if "n_jobs" in fitted.named_steps["model"].get_params():  # as the project predicts with a loaded model
+        fitted.set_params(model__n_jobs=1)
+    positive = project_metrics.positive_class(fitted.classes_, train[target], data.get("positive"))
+    result = scores(fitted, test.drop(columns=target), test[target], positive)
+    plots.feature_importance(fitted, test.drop(columns=target), test[target], "classification")
     Path(out).write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(json.dumps({"fit_seconds": fit_seconds}))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -105,17 +105,22 @@ def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.S
     data (a one-hot encoded column is shuffled whole): how much the score drops when that
     column's values are shuffled among the rows. `spread` is its standard deviation over repeats.
     """
+    from joblib import parallel_config
     from sklearn.inspection import permutation_importance
 
     rows = sampled(pd.DataFrame({"row": np.arange(len(features))}), IMPORTANCE_ROWS)["row"]
-    permuted = permutation_importance(
-        pipeline,
-        features.iloc[rows],
-        targets.iloc[rows],
-        scoring=IMPORTANCE_SCORING[task],
-        n_repeats=IMPORTANCE_REPEATS,
-        random_state=SAMPLE_SEED,
-    )
+    # One column per thread, on every core: each shuffles with the same seed and predicts with one
+    # job, so the result is the same as one thread's, and threads share the model (processes
+    # would each get a copy of it).
+    with parallel_config(backend="threading", n_jobs=-1):
+        permuted = permutation_importance(
+            pipeline,
+            features.iloc[rows],
+            targets.iloc[rows],
+            scoring=IMPORTANCE_SCORING[task],
+            n_repeats=IMPORTANCE_REPEATS,
+            random_state=SAMPLE_SEED,
+        )
     table = pd.DataFrame(
         {
             "feature": features.columns,
