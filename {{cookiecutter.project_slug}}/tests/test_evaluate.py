@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }}.metrics import (
     baseline_scores,
     classification_metrics,
     positive_class,
+    predictions,
     regression_metrics,
 )
 from {{ cookiecutter.package_name }}.params import ModelParams
@@ -43,7 +44,8 @@ def test_classification_metrics_and_plots(
     assert set(scores) == {"accuracy", "balanced_accuracy", "f1", "roc_auc", "average_precision"}
     assert all(0.0 <= value <= 1.0 for value in scores.values())
 
-    tables = classification_plots(pipeline, features, labels, pipeline.classes_[0])
+    classes = list(pipeline.classes_)
+    tables = classification_plots(labels, *predictions(pipeline, features), classes, classes[0])
     assert set(tables) == {"confusion", "roc", "precision_recall"}
     assert list(tables["confusion"].columns) == ["actual", "predicted"]
     assert len(tables["confusion"]) == len(frame)
@@ -60,7 +62,7 @@ def test_regression_metrics_and_plots(regression_frame: pd.DataFrame, regressor:
     assert set(scores) == {"rmse", "mae", "r2"}
     assert scores["rmse"] >= scores["mae"] >= 0.0
 
-    tables = regression_plots(pipeline, features, targets)
+    tables = regression_plots(targets, pipeline.predict(features))
     assert set(tables) == {"predictions"}
     predictions = tables["predictions"]
     assert list(predictions.columns) == ["actual", "predicted", "residual"]
@@ -114,12 +116,14 @@ def test_plot_tables_stay_small_at_any_test_size() -> None:
     features = pd.DataFrame({f"c{i}": rng.normal(size=rows) for i in range(30)})
     labels = pd.Series(np.where(features.c0 + rng.normal(size=rows) > 1.5, "churned", "stayed"))
     pipeline = Pipeline([("model", LogisticRegression())]).fit(features, labels)
-    tables = classification_plots(pipeline, features, labels, "churned")
+    scored = predictions(pipeline, features)
+    tables = classification_plots(labels, *scored, list(pipeline.classes_), "churned")
     assert len(tables["confusion"]) == MAX_ROWS and len(tables["roc"]) <= MAX_CURVE_POINTS
     assert len(tables["precision_recall"]) <= MAX_CURVE_POINTS
-    assert tables["confusion"].equals(classification_plots(pipeline, features, labels, "churned")["confusion"])
+    again = classification_plots(labels, *scored, list(pipeline.classes_), "churned")
+    assert tables["confusion"].equals(again["confusion"])
     targets = pd.Series(features.c0 * 3 + rng.normal(size=rows))
-    regression = regression_plots(Pipeline([("model", Ridge())]).fit(features, targets), features, targets)
+    regression = regression_plots(targets, Pipeline([("model", Ridge())]).fit(features, targets).predict(features))
     assert len(regression["predictions"]) == MAX_ROWS
     table = feature_importance(pipeline, features, labels, "classification")
     assert len(table) == TOP_FEATURES and table.feature.iloc[0] == "c0"

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import run_stage
 from .figures import draw_figures
-from .metrics import baseline_scores, classification_metrics, positive_class, regression_metrics
+from .metrics import baseline_scores, classification_scores, positive_class, predictions, regression_scores
 from .model_file import load_model
 from .params import load_params
 from .paths import FIGURES_DIR, METRICS, MODEL, PLOTS_DIR, TEST, TRAIN
@@ -27,13 +27,16 @@ def main() -> None:
     test = pd.read_parquet(TEST)
     features, target = test.drop(columns=params.data.target), test[params.data.target]
     train_targets = pd.read_parquet(TRAIN, columns=[params.data.target])[params.data.target]
+    # The test set is predicted once, for the scores and the plot tables alike.
+    predicted, probabilities = predictions(pipeline, features)
     if params.task == "classification":
-        positive = positive_class(list(pipeline.classes_), train_targets, params.data.positive)
-        scores = classification_metrics(pipeline, features, target, positive)
-        tables = classification_plots(pipeline, features, target, positive)
+        classes = list(pipeline.classes_)
+        positive = positive_class(classes, train_targets, params.data.positive)
+        scores = classification_scores(target, predicted, probabilities, classes, positive)
+        tables = classification_plots(target, predicted, probabilities, classes, positive)
     else:
-        scores = regression_metrics(pipeline, features, target)
-        tables = regression_plots(pipeline, features, target)
+        scores = regression_scores(target, predicted)
+        tables = regression_plots(target, predicted)
     tables["feature_importance"] = feature_importance(pipeline, features, target, params.task)
     scores |= baseline_scores(params.task, train_targets, target)
 

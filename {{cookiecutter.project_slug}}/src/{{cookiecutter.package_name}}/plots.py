@@ -59,19 +59,21 @@ def curves(labels: pd.Series, probabilities: Any, classes: list[Any], positive: 
 
 
 def classification_plots(
-    pipeline: Pipeline, features: pd.DataFrame, labels: pd.Series, positive: Any
+    labels: pd.Series, predicted: Any, probabilities: Any | None, classes: list[Any], positive: Any
 ) -> dict[str, pd.DataFrame]:
-    """(actual, predicted) pairs for the confusion matrix, plus ROC and precision-recall curves."""
-    pairs = pd.DataFrame({"actual": labels.to_numpy(), "predicted": pipeline.predict(features)})
+    """(actual, predicted) pairs for the confusion matrix, plus ROC and precision-recall curves.
+
+    Takes the predictions metrics.predictions made for the scores: the test set is predicted once.
+    """
+    pairs = pd.DataFrame({"actual": labels.to_numpy(), "predicted": predicted})
     tables = {"confusion": sampled(pairs)}
-    if hasattr(pipeline, "predict_proba"):
-        tables |= curves(labels, pipeline.predict_proba(features), list(pipeline.classes_), positive)
+    if probabilities is not None:
+        tables |= curves(labels, probabilities, classes, positive)
     return tables
 
 
-def regression_plots(pipeline: Pipeline, features: pd.DataFrame, targets: pd.Series) -> dict[str, pd.DataFrame]:
+def regression_plots(targets: pd.Series, predicted: Any) -> dict[str, pd.DataFrame]:
     """Predicted against actual values, with residuals."""
-    predicted = pipeline.predict(features)
     actual = targets.to_numpy()
     table = pd.DataFrame({"actual": actual, "predicted": predicted, "residual": actual - predicted})
     return {"predictions": sampled(table)}
