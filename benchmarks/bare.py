@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from sklearn import metrics
+from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
@@ -36,7 +37,7 @@ def load(data: dict) -> pd.DataFrame:
     return frame
 
 
-def pipeline(model: dict, preprocessor: Pipeline) -> Pipeline:
+def pipeline(model: dict, preprocessor: ColumnTransformer) -> Pipeline:
     module, _, name = model["_target_"].rpartition(".")
     hyperparameters = {key: value for key, value in model.items() if key not in ("name", "_target_")}
     return Pipeline([("preprocess", preprocessor), ("model", getattr(import_module(module), name)(**hyperparameters))])
