@@ -8,7 +8,7 @@ timestamp, a 4,043-level tail number, 9,430 rows without the target) and, from p
 counts expanded to one row per passenger (a class column that reads 1st/2nd/3rd/Crew). For each it
 bakes a project named after it (6 and 7 characters), then runs `make setup`, `make data`, `make
 repro`, a commit with the hooks, `make lint` and `make test`, and checks what prepare made of the
-columns. Prints one line per step; exits 1 if any failed. About 10 minutes on 2 cores.
+columns. Prints one line per step; exits 1 if any failed. About 7 minutes on 2 cores.
 """
 
 import csv
