@@ -6,6 +6,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.package_name }} import plots
 from {{ cookiecutter.package_name }}.errors import ConfigError
 from {{ cookiecutter.package_name }}.features import build_preprocessor
 from {{ cookiecutter.package_name }}.metrics import (
@@ -97,6 +98,19 @@ def test_permutation_importance_is_per_input_column_in_one_measure(
     if task == "regression":  # a linear model is measured the same way as the forest
         linear = Pipeline([("preprocess", build_preprocessor()), ("model", Ridge())]).fit(features, targets)
         assert set(feature_importance(linear, features, targets, task)["measure"]) == {expected}
+
+
+def test_permutation_importance_is_the_same_in_threads_and_in_one(
+    monkeypatch: pytest.MonkeyPatch, classification_frame: pd.DataFrame, classifier: ModelParams
+) -> None:
+    """Threads (for a model slow to predict) change the speed only, never a number."""
+    pipeline = train(classification_frame, "target", classifier)
+    features, targets = split_target(classification_frame)
+    tables = []
+    for seconds in (float("inf"), 0.0):  # one thread, then one column per thread
+        monkeypatch.setattr(plots, "THREADED_PREDICTION_SECONDS", seconds)
+        tables.append(feature_importance(pipeline, features, targets, "classification"))
+    pd.testing.assert_frame_equal(*tables, check_exact=True)
 
 
 def test_feature_names_keep_their_prefixes_when_short_ones_would_clash(regression_frame: pd.DataFrame) -> None:

@@ -8,6 +8,7 @@ input columns. A test split of a million rows still writes tables of a few hundr
 sklearn.inspection is imported inside feature_importance: it costs a third of a second to start up.
 """
 
+import time
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,9 @@ TOP_FEATURES = 20
 # Permutation importance shuffles each input column this many times, on at most this many rows.
 IMPORTANCE_REPEATS = 5
 IMPORTANCE_ROWS = 2_000
+# ...one column per thread when one prediction of those rows takes longer than this (a forest):
+# for a quick model (a linear one), handing columns to threads costs more than it saves.
+THREADED_PREDICTION_SECONDS = 0.02
 SAMPLE_SEED = 0  # the same rows every run, so the tables only change when the model does
 
 
@@ -111,14 +115,18 @@ def feature_importance(pipeline: Pipeline, features: pd.DataFrame, targets: pd.S
     from sklearn.inspection import permutation_importance
 
     rows = sampled(pd.DataFrame({"row": np.arange(len(features))}), IMPORTANCE_ROWS)["row"]
-    # One column per thread, on every core: each shuffles with the same seed and predicts with one
-    # job, so the result is the same as one thread's, and threads share the model (processes
-    # would each get a copy of it).
-    with parallel_config(backend="threading", n_jobs=-1):
+    sample, labels = features.iloc[rows], targets.iloc[rows]
+    started = time.perf_counter()
+    pipeline.predict(sample)
+    costly = time.perf_counter() - started > THREADED_PREDICTION_SECONDS
+    # Threads change only the speed: each column shuffles with the same seed and predicts with
+    # one job, so the result is the same as one thread's, and threads share the model
+    # (processes would each get a copy of it).
+    with parallel_config(backend="threading", n_jobs=-1 if costly else 1):
         permuted = permutation_importance(
             pipeline,
-            features.iloc[rows],
-            targets.iloc[rows],
+            sample,
+            labels,
             scoring=IMPORTANCE_SCORING[task],
             n_repeats=IMPORTANCE_REPEATS,
             random_state=SAMPLE_SEED,
