@@ -63,13 +63,15 @@ test: env containers renderers ## Run the whole harness: hooks, bakes of the opt
 	pytest
 
 # The baked project's uv.lock ships with the template, one per DVC extra (variant=dvc_remote answer);
-# the bake writes in the project's name and Python. Rerun after changing the project's dependencies.
+# the bake writes in the project's name and Python. Rerun after changing the project's dependencies;
+# .github/workflows/locks.yml reruns it weekly. uv prints each version it changes.
 LOCKS_DIR := {{cookiecutter.project_slug}}/.locks
 LOCK_VARIANTS := plain=local s3=s3 gs=gs azure=azure
 locks: env ## Re-resolve the shipped locks of baked projects ({{cookiecutter.project_slug}}/.locks/)
 	rm -rf build/locks && mkdir -p "$(LOCKS_DIR)"
 	for pair in $(LOCK_VARIANTS); do \
 		variant="$${pair%%=*}"; \
+		echo "$(LOCKS_DIR)/$$variant.lock:"; \
 		TEMPLATE_RELOCK=1 cookiecutter --no-input . --output-dir "build/locks/$$variant" \
 			project_name="Lock Project" python_version=3.11 dvc_remote="$${pair#*=}"; \
 		cp "build/locks/$$variant/lock-project/uv.lock" "$(LOCKS_DIR)/$$variant.lock"; \

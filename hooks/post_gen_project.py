@@ -175,7 +175,13 @@ def place_lock(answers: dict[str, str]) -> None:
     """uv.lock from the shipped lock, with this project's name and Python; or `uv lock` under RELOCK."""
     shipped = Path(SHIPPED_LOCKS, f"{lock_variant(answers)}.lock")
     if os.environ.get(RELOCK):
-        run("uv", "lock", "--quiet")
+        # Upgrade the shipped lock rather than resolve afresh: the result is the same, and uv
+        # prints each version it changes ("Updated idna v3.10 -> v3.11"), which the locks
+        # workflow puts in its pull request.
+        if shipped.exists():
+            shutil.copyfile(shipped, "uv.lock")
+        if subprocess.run(["uv", "lock", "--upgrade"], check=False).returncode != 0:
+            raise BakeError("`uv lock --upgrade` failed (uv said why above)")
     else:
         text = shipped.read_text(encoding="utf-8")
         # uv names the project in its own entry and records requires-python once, in the header;

@@ -262,6 +262,8 @@ def main(argv: list[str]) -> int:
             pr(state, args)
         elif command == "issue":
             issue(state, args)
+        elif command == "auth" and args == ["setup-git"]:
+            pass  # git's credential helper for github.com: the origin here is a local path, so none is asked
         elif command == "label":
             state["labels"].append(options(args)[0][1])
         elif command == "workflow" and args[0] == "run":
