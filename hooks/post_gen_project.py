@@ -172,7 +172,7 @@ def lock_variant(answers: dict[str, str]) -> str:
 
 
 def place_lock(answers: dict[str, str]) -> None:
-    """uv.lock from the shipped lock, with this project's name and Python; or `uv lock` under RELOCK."""
+    """uv.lock from the shipped lock, with this project's name and Python; or `uv lock --upgrade` of it under RELOCK."""
     shipped = Path(SHIPPED_LOCKS, f"{lock_variant(answers)}.lock")
     if os.environ.get(RELOCK):
         # Upgrade the shipped lock rather than resolve afresh: the result is the same, and uv
